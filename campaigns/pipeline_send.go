@@ -1,0 +1,237 @@
+package campaigns
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// claimedDelivery is a claimed delivery with what sending it needs, loaded in one query.
+type claimedDelivery struct {
+	ID             int64
+	RunID          int64
+	CampaignID     int64
+	CustomerID     int64
+	Attempts       int
+	ClaimToken     string
+	ExternalID     string
+	Email          string
+	FirstName      string
+	LastName       string
+	Gender         string
+	City           string
+	Country        string
+	Attributes     string
+	ConsentEmail   bool
+	UnsubscribedAt *time.Time
+	CampaignName   string
+	TemplateID     int64
+}
+
+// batchCache keeps what a batch's deliveries share.
+type batchCache struct {
+	templates map[int64]Template
+}
+
+// loadBatch reads the claimed deliveries with their customer and campaign, as they are now:
+// consent and unsubscribes are judged at send time, not when the audience was materialised.
+func (s *Service) loadBatch(ctx context.Context, token string, ids []int64) ([]claimedDelivery, error) {
+	var out []claimedDelivery
+	err := s.db.WithContext(ctx).Raw(`SELECT d.id, d.run_id, d.campaign_id, d.customer_id, d.attempts, d.claim_token,
+		c.external_id, c.email, c.first_name, c.last_name, c.gender, c.city, c.country, c.attributes,
+		c.consent_email, c.unsubscribed_at, k.name AS campaign_name, k.template_id
+		FROM deliveries d JOIN customers c ON c.id = d.customer_id JOIN campaigns k ON k.id = d.campaign_id
+		WHERE d.id IN (`+placeholders(len(ids))+`) AND d.claim_token = ? ORDER BY d.id`,
+		append(int64sToAny(ids), token)...).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("campaigns: load claimed deliveries: %w", err)
+	}
+	return out, nil
+}
+
+// skipReason says why a delivery must not be sent, or "".
+func skipReason(d claimedDelivery) string {
+	switch {
+	case d.UnsubscribedAt != nil:
+		return "unsubscribed"
+	case !d.ConsentEmail:
+		return "no email consent"
+	case strings.TrimSpace(d.Email) == "":
+		return "no email address"
+	}
+	return ""
+}
+
+// deliver sends one delivery and records the outcome at once, so a crash loses at most the
+// message in flight. Outcomes are recorded even when ctx has just ended: the message is out.
+// It returns errStopped when ctx ended before the message could go out.
+func (s *Service) deliver(ctx context.Context, ch Channel, d claimedDelivery, cache *batchCache) error {
+	rec := context.WithoutCancel(ctx)
+	if reason := skipReason(d); reason != "" {
+		return s.recordOutcome(rec, d, `status = 'skipped', error = ?`, reason)
+	}
+	out, recs, note, err := s.compose(ctx, d, cache)
+	if err != nil {
+		if ctx.Err() != nil {
+			return errStopped
+		}
+		s.log.WarnContext(ctx, "delivery not rendered", "campaign_id", d.CampaignID, "run_id", d.RunID, "delivery_id", d.ID, "err", err)
+		return s.recordOutcome(rec, d, `status = 'failed', error = ?`, err.Error())
+	}
+	res, err := ch.Send(ctx, out)
+	if err != nil {
+		if ctx.Err() != nil {
+			return errStopped
+		}
+		return s.recordFailure(rec, d, err)
+	}
+	algorithm, items := "", make([]string, len(recs))
+	for i, r := range recs {
+		items[i] = strconv.FormatInt(r.ProductID, 10)
+	}
+	if len(recs) > 0 {
+		algorithm = "item-to-item"
+		if a, ok := s.opts.Recommender.(interface{ Algorithm() string }); ok {
+			algorithm = a.Algorithm()
+		}
+	}
+	messageID := res.MessageID
+	if messageID == "" {
+		messageID = out.MessageID
+	}
+	return s.recordOutcome(rec, d, `status = 'sent', sent_at = ?, email = ?, message_id = ?, response = ?,
+		algorithm = ?, rec_items = ?, error = ?`,
+		s.now(), out.To, messageID, res.Response, algorithm, strings.Join(items, ","), note)
+}
+
+// recordFailure puts a failed send back in the queue with a growing delay, or marks it
+// failed after maxAttempts.
+func (s *Service) recordFailure(ctx context.Context, d claimedDelivery, sendErr error) error {
+	s.log.WarnContext(ctx, "send failed", "campaign_id", d.CampaignID, "run_id", d.RunID,
+		"delivery_id", d.ID, "attempt", d.Attempts, "err", sendErr)
+	if d.Attempts < maxAttempts {
+		return s.recordOutcome(ctx, d, `status = 'pending', claimed_until = ?, error = ?`,
+			s.now().Add(backoff(d.Attempts)), sendErr.Error())
+	}
+	return s.recordOutcome(ctx, d, `status = 'failed', error = ?`, sendErr.Error())
+}
+
+// recordOutcome updates a delivery we still hold the claim on.
+func (s *Service) recordOutcome(ctx context.Context, d claimedDelivery, set string, args ...any) error {
+	err := s.db.WithContext(ctx).Exec(`UPDATE deliveries SET `+set+` WHERE id = ? AND claim_token = ? AND status = 'sending'`,
+		append(args, d.ID, d.ClaimToken)...).Error
+	if err != nil {
+		return fmt.Errorf("campaigns: record delivery %d: %w", d.ID, err)
+	}
+	return nil
+}
+
+// compose renders the campaign's template for the delivery's customer with tracked links,
+// the open pixel and the unsubscribe URL. note says what was left out (recommendations).
+func (s *Service) compose(ctx context.Context, d claimedDelivery, cache *batchCache) (Outgoing, []RecItem, string, error) {
+	tpl, ok := cache.templates[d.TemplateID]
+	if !ok {
+		var err error
+		if tpl, err = s.templates.Get(ctx, d.TemplateID); err != nil {
+			return Outgoing{}, nil, "", fmt.Errorf("load template %d: %w", d.TemplateID, err)
+		}
+		cache.templates[d.TemplateID] = tpl
+	}
+	var recs []RecItem
+	note := ""
+	if s.opts.Recommender != nil {
+		items, err := s.opts.Recommender.Recommend(ctx, d.CustomerID, s.opts.RecCount)
+		if err != nil {
+			note = "sent without recommendations: " + err.Error()
+			s.log.WarnContext(ctx, "recommendations unavailable", "delivery_id", d.ID, "customer_id", d.CustomerID, "err", err)
+		} else {
+			recs = items
+		}
+	}
+	unsubscribeURL := s.baseURL + "/u/" + s.opts.Signer.Sign(TokenUnsubscribe, d.ID)
+	msg, err := Render(tpl, RenderData{
+		Customer:        d.recipient(),
+		Recommendations: recs,
+		UnsubscribeURL:  unsubscribeURL,
+		Campaign:        d.CampaignName,
+	})
+	if err != nil {
+		return Outgoing{}, nil, "", fmt.Errorf("render template %d: %w", d.TemplateID, err)
+	}
+	msg.HTML, err = RewriteLinks(msg.HTML, func(href string) (string, error) {
+		return s.trackedLink(ctx, d, href)
+	})
+	if err != nil {
+		return Outgoing{}, nil, "", fmt.Errorf("rewrite links: %w", err)
+	}
+	msg.HTML = addOpenPixel(msg.HTML, s.baseURL+"/t/o/"+s.opts.Signer.Sign(TokenOpen, d.ID))
+	return Outgoing{
+		DeliveryID:     d.ID,
+		To:             strings.TrimSpace(d.Email),
+		Message:        msg,
+		MessageID:      fmt.Sprintf("%d.%d.%d@%s", d.ID, d.RunID, d.CampaignID, s.host),
+		UnsubscribeURL: unsubscribeURL,
+	}, recs, note, nil
+}
+
+// trackedLink turns an http(s) link into our click redirect; other links (mailto:, anchors)
+// and our own unsubscribe and tracking URLs stay as they are.
+func (s *Service) trackedLink(ctx context.Context, d claimedDelivery, href string) (string, error) {
+	lower := strings.ToLower(strings.TrimSpace(href))
+	if !strings.HasPrefix(lower, "http://") && !strings.HasPrefix(lower, "https://") {
+		return href, nil
+	}
+	if s.baseURL != "" && (strings.HasPrefix(href, s.baseURL+"/u/") || strings.HasPrefix(href, s.baseURL+"/t/")) {
+		return href, nil
+	}
+	target := AddUTM(strings.TrimSpace(href), "persona", "email", slug(d.CampaignName))
+	id, err := s.links.ID(ctx, target)
+	if err != nil {
+		return "", err
+	}
+	return s.baseURL + "/t/c/" + s.opts.Signer.Sign(TokenClick, d.ID, id), nil
+}
+
+// addOpenPixel puts the 1×1 open-tracking image before </body>, or at the end.
+func addOpenPixel(html, src string) string {
+	img := `<img src="` + src + `" width="1" height="1" alt="">`
+	if i := strings.LastIndex(strings.ToLower(html), "</body>"); i >= 0 {
+		return html[:i] + img + html[i:]
+	}
+	return html + img
+}
+
+// recipient is what the template may read about the customer.
+func (d claimedDelivery) recipient() Recipient {
+	r := Recipient{CustomerID: d.CustomerID, ExternalID: d.ExternalID, Email: d.Email,
+		FirstName: d.FirstName, LastName: d.LastName, Gender: d.Gender, City: d.City, Country: d.Country,
+		Attributes: map[string]string{}}
+	var attrs map[string]any
+	if json.Unmarshal([]byte(d.Attributes), &attrs) == nil {
+		for k, v := range attrs {
+			if v != nil {
+				r.Attributes[k] = fmt.Sprint(v)
+			}
+		}
+	}
+	return r
+}
+
+// slug turns a campaign name into a utm_campaign value: "Spring Sale!" → "spring-sale".
+func slug(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), "-")
+}

@@ -1,0 +1,210 @@
+package campaigns
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/persona-app/persona/store"
+)
+
+// maxAttempts is how many times a delivery is tried before it is marked failed.
+const maxAttempts = 3
+
+// Work runs Options.Workers workers that claim, render, send and record deliveries of
+// every sending run, until ctx is done. Each worker claims its own batches; the delivery
+// rows are the checkpoint, so a killed process loses at most the messages in flight and
+// its expired claims are picked up again by the next Work.
+func (s *Service) Work(ctx context.Context) error {
+	channels := make([]Channel, s.opts.Workers)
+	for i := range channels {
+		channels[i] = s.opts.Channel
+		if s.opts.NewChannel == nil {
+			continue
+		}
+		ch, err := s.opts.NewChannel()
+		if err != nil {
+			for _, c := range channels[:i] {
+				_ = c.Close()
+			}
+			return fmt.Errorf("campaigns: open channel for worker %d: %w", i+1, err)
+		}
+		channels[i] = ch
+	}
+	var wg sync.WaitGroup
+	for _, ch := range channels {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.worker(ctx, ch)
+			if s.opts.NewChannel != nil {
+				if err := ch.Close(); err != nil {
+					s.log.WarnContext(ctx, "close channel", "err", err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+func (s *Service) worker(ctx context.Context, ch Channel) {
+	for ctx.Err() == nil {
+		kicked := s.woken()
+		n, err := s.workBatch(ctx, ch)
+		if err != nil && ctx.Err() == nil {
+			s.log.ErrorContext(ctx, "send batch failed", "err", err)
+		}
+		if n > 0 && err == nil {
+			continue
+		}
+		if err := s.finishRuns(ctx); err != nil && ctx.Err() == nil {
+			s.log.ErrorContext(ctx, "finish runs failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+		case <-kicked:
+		case <-time.After(s.poll):
+		}
+	}
+}
+
+// errStopped tells a batch that the worker's context ended before a message went out.
+var errStopped = errors.New("worker stopped")
+
+// workBatch claims one batch and delivers it; it returns how many deliveries it claimed.
+func (s *Service) workBatch(ctx context.Context, ch Channel) (int, error) {
+	token := rand.Text()
+	ids, err := s.claim(ctx, token)
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	batch, err := s.loadBatch(ctx, token, ids)
+	if err != nil {
+		return len(ids), err
+	}
+	cache := &batchCache{templates: map[int64]Template{}}
+	for _, d := range batch {
+		if ctx.Err() != nil {
+			break
+		}
+		if err := s.deliver(ctx, ch, d, cache); errors.Is(err, errStopped) {
+			break
+		}
+	}
+	if ctx.Err() != nil {
+		return len(ids), s.release(context.WithoutCancel(ctx), token, ids)
+	}
+	return len(ids), s.finishRuns(ctx)
+}
+
+// claim marks up to BatchSize deliveries of the oldest sending run as ours for ClaimTTL:
+// first claims whose holder died (status sending, claim expired), then pending rows whose
+// retry time has come. Each UPDATE repeats the status test outside the subquery, so on
+// PostgreSQL a row another worker claimed in between is re-checked and left alone.
+func (s *Service) claim(ctx context.Context, token string) ([]int64, error) {
+	g := s.db.WithContext(ctx)
+	var runs []int64
+	if err := g.Raw(`SELECT id FROM runs WHERE status = ? ORDER BY id`, RunSending).Scan(&runs).Error; err != nil {
+		return nil, fmt.Errorf("campaigns: list sending runs: %w", err)
+	}
+	now := s.now()
+	until := now.Add(s.opts.ClaimTTL)
+	var claimed []int64
+	for _, runID := range runs {
+		for _, cond := range []string{
+			`status = 'sending' AND claimed_until < ?`,
+			`status = 'pending' AND (claimed_until IS NULL OR claimed_until <= ?)`,
+		} {
+			want := s.opts.BatchSize - len(claimed)
+			if want <= 0 {
+				break
+			}
+			var ids []int64
+			err := g.Raw(`UPDATE deliveries SET status = 'sending', claim_token = ?, claimed_until = ?, attempts = attempts + 1
+				WHERE id IN (SELECT id FROM deliveries WHERE run_id = ? AND `+cond+` ORDER BY id LIMIT ?)
+				AND `+cond+` RETURNING id`,
+				token, until, runID, now, want, now).Scan(&ids).Error
+			if err != nil {
+				return claimed, fmt.Errorf("campaigns: claim deliveries of run %d: %w", runID, err)
+			}
+			claimed = append(claimed, ids...)
+		}
+		if len(claimed) > 0 {
+			return claimed, nil
+		}
+	}
+	return nil, nil
+}
+
+// release gives back the claimed deliveries a stopping worker did not get to, so a
+// restart sends them at once instead of waiting for the claim to expire.
+func (s *Service) release(ctx context.Context, token string, ids []int64) error {
+	err := s.db.WithContext(ctx).Exec(`UPDATE deliveries SET status = 'pending', claimed_until = NULL,
+		attempts = attempts - 1 WHERE id IN (`+placeholders(len(ids))+`) AND claim_token = ? AND status = 'sending'`,
+		append(int64sToAny(ids), token)...).Error
+	if err != nil {
+		return fmt.Errorf("campaigns: release claimed deliveries: %w", err)
+	}
+	return nil
+}
+
+// finishRuns marks done every sending run with nothing left to send, and its campaign.
+func (s *Service) finishRuns(ctx context.Context) error {
+	g := s.db.WithContext(ctx)
+	var runs []struct {
+		ID           int64
+		CampaignID   int64
+		ScheduleKind string
+	}
+	err := g.Raw(`SELECT r.id, r.campaign_id, c.schedule_kind FROM runs r JOIN campaigns c ON c.id = r.campaign_id
+		WHERE r.status = ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.run_id = r.id AND d.status IN (?, ?))`,
+		RunSending, DeliveryPending, DeliverySending).Scan(&runs).Error
+	if err != nil {
+		return fmt.Errorf("campaigns: find finished runs: %w", err)
+	}
+	for _, r := range runs {
+		res := g.Exec(`UPDATE runs SET status = ?, finished_at = ? WHERE id = ? AND status = ?`, RunDone, s.now(), r.ID, RunSending)
+		if res.Error != nil {
+			return fmt.Errorf("campaigns: finish run %d: %w", r.ID, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			continue // another worker finished it
+		}
+		var n struct{ Sent, Failed int64 }
+		if err := g.Raw(`SELECT COALESCE(SUM(CASE WHEN status = ? THEN 1 ELSE 0 END), 0) AS sent,
+			COALESCE(SUM(CASE WHEN status = ? THEN 1 ELSE 0 END), 0) AS failed FROM deliveries WHERE run_id = ?`,
+			DeliverySent, DeliveryFailed, r.ID).Scan(&n).Error; err != nil {
+			return fmt.Errorf("campaigns: count outcomes of run %d: %w", r.ID, err)
+		}
+		if err := g.Exec(`UPDATE campaigns SET status = ? WHERE id = ?`,
+			finishedStatus(r.ScheduleKind, n.Sent, n.Failed), r.CampaignID).Error; err != nil {
+			return fmt.Errorf("campaigns: finish campaign %d: %w", r.CampaignID, err)
+		}
+		s.log.InfoContext(ctx, "run done", "campaign_id", r.CampaignID, "run_id", r.ID, "sent", n.Sent, "failed", n.Failed)
+	}
+	return nil
+}
+
+// backoff is the wait before retry number attempts+1: 30s·2^attempts.
+func backoff(attempts int) time.Duration {
+	return 30 * time.Second << attempts
+}
+
+func placeholders(n int) string {
+	if n == 0 {
+		return "NULL"
+	}
+	return store.Placeholders(n)
+}
+
+func int64sToAny(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}

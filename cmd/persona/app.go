@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/persona-app/persona/accounts"
+	"github.com/persona-app/persona/campaigns"
+	"github.com/persona-app/persona/customers"
+	"github.com/persona-app/persona/recsys"
+	"github.com/persona-app/persona/segments"
+	"github.com/persona-app/persona/store"
+)
+
+// app is every service of one process, built in dependency order and closed in reverse.
+type app struct {
+	cfg       Config
+	log       *slog.Logger
+	now       func() time.Time
+	db        *store.DB
+	accounts  *accounts.Service
+	customers *customers.Service
+	segments  *segments.Service
+	recsys    *recsys.Service
+	templates *campaigns.Templates
+	outbox    *campaigns.OutboxChannel
+	channel   campaigns.Channel
+	campaigns *campaigns.Service
+	imports   *customers.Jobs
+}
+
+func newLogger(level string, w io.Writer) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// newApp opens the database (running migrations) and builds the services.
+func newApp(ctx context.Context, cfg Config, logw io.Writer) (*app, error) {
+	if err := cfg.finish(); err != nil {
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	a := &app{cfg: cfg, log: newLogger(cfg.LogLevel, logw), now: func() time.Time { return time.Now().UTC() }}
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	a.db = db
+	a.accounts = accounts.NewService(db, a.now)
+	a.customers = customers.NewService(db, a.now)
+	a.segments = segments.NewService(db, a.now)
+	a.recsys = recsys.NewService(db, a.now)
+	if _, err := a.recsys.Load(ctx); err != nil {
+		a.log.Warn("recommender model could not be loaded; train it again", "err", err)
+	}
+	a.templates = &campaigns.Templates{DB: db, Now: a.now}
+	a.outbox = &campaigns.OutboxChannel{DB: db, From: cfg.SMTP.From, Now: a.now}
+	a.channel = a.outbox
+	if cfg.SMTP.Host != "" {
+		ch, err := campaigns.NewSMTPChannel(cfg.SMTP)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("smtp: %w", err)
+		}
+		a.channel = ch
+	}
+	key, err := a.accounts.Secret(ctx, "tracking", 32)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.campaigns = campaigns.NewService(db, campaigns.Options{
+		Now:               a.now,
+		Signer:            campaigns.NewSigner(key),
+		BaseURL:           cfg.BaseURL,
+		Channel:           a.channel,
+		Recommender:       recAdapter{r: a.recsys, base: cfg.BaseURL},
+		Audience:          a.segments,
+		Workers:           cfg.Workers,
+		AttributionWindow: cfg.AttributionWindow,
+		Logger:            a.log,
+	})
+	a.customers.AfterImport = append(a.customers.AfterImport,
+		func(ctx context.Context, kind customers.Kind) error {
+			if kind == customers.KindOrders || kind == customers.KindEvents {
+				return a.customers.RebuildFeatures(ctx)
+			}
+			return nil
+		},
+		func(ctx context.Context, kind customers.Kind) error {
+			if kind == customers.KindOrders {
+				_, err := a.campaigns.Attribute(ctx)
+				return err
+			}
+			return nil
+		})
+	a.imports = customers.NewJobs(a.customers, a.log)
+	return a, nil
+}
+
+func (a *app) Close() {
+	if a.channel != nil {
+		_ = a.channel.Close()
+	}
+	if a.db != nil {
+		_ = a.db.Close()
+	}
+}
+
+// recAdapter lets campaigns fill recommendation blocks from the recommender.
+type recAdapter struct {
+	r    *recsys.Service
+	base string
+}
+
+func (ra recAdapter) Recommend(ctx context.Context, customerID int64, n int) ([]campaigns.RecItem, error) {
+	items, err := ra.r.Recommend(ctx, customerID, n)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]campaigns.RecItem, len(items))
+	for i, it := range items {
+		if strings.HasPrefix(it.ImageURL, "/") {
+			// Mail clients need absolute image URLs.
+			it.ImageURL = ra.base + it.ImageURL
+		}
+		out[i] = campaigns.RecItem{ProductID: it.ProductID, ExternalID: it.ExternalID, Name: it.Name, Category: it.Category,
+			Price: it.Price, Currency: it.Currency, ImageURL: it.ImageURL, URL: it.URL, Reason: it.Reason}
+	}
+	return out, nil
+}

@@ -1,0 +1,86 @@
+// Command persona is Persona's single binary: the web server, the scheduler and the send
+// workers (serve, demo), and the operator's tools (import, users, apikeys, recsys).
+// This package only wires things together; every rule lives in a domain package.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "persona:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+const usage = `Persona: marketing automation for online shops.
+
+Usage: persona COMMAND [flags]
+
+Commands:
+  serve                       run the web app, scheduler and send workers
+  demo [--seed N]             build a demo shop (if the database is empty) and serve it
+  import --kind K [--map SRC=dst,...] [--json] FILE
+                              import customers, products, orders or events from CSV
+  users add --email E --password P --role R
+  users list
+  apikeys create --name N     print a new API key (alone on the last line)
+  apikeys list
+  recsys train                train the recommender now
+  campaigns list
+  campaigns send ID           launch a campaign now and send it
+
+Every command takes --db FILE (or DATABASE_URL). Run 'persona COMMAND -h' for its flags.
+`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return cmdServe(ctx, cfg, rest, stdout, stderr)
+	case "demo":
+		return cmdDemo(ctx, cfg, rest, stdout, stderr)
+	case "import":
+		return cmdImport(ctx, cfg, rest, stdout, stderr)
+	case "users":
+		return cmdUsers(ctx, cfg, rest, stdout, stderr)
+	case "apikeys":
+		return cmdAPIKeys(ctx, cfg, rest, stdout, stderr)
+	case "recsys":
+		return cmdRecsys(ctx, cfg, rest, stdout, stderr)
+	case "campaigns":
+		return cmdCampaigns(ctx, cfg, rest, stdout, stderr)
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+// newFlags makes a subcommand's flag set with the flags every command shares.
+func newFlags(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("persona "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.DatabaseURL, "db", cfg.DatabaseURL, "database: SQLite file or postgres:// URL (DATABASE_URL)")
+	return fs
+}

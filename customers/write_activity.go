@@ -1,0 +1,249 @@
+package customers
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/persona-app/persona/store"
+	"gorm.io/gorm"
+)
+
+// idRow is an (id, external id) pair as scanned.
+type idRow struct {
+	ID         int64  `gorm:"column:id"`
+	ExternalID string `gorm:"column:external_id"`
+}
+
+// ensureCustomers returns the ids of the customers with the given external ids, creating
+// a minimal record (external id only) for each one not there yet.
+func ensureCustomers(ctx context.Context, tx *gorm.DB, exts []string, now time.Time) (map[string]int64, int, error) {
+	ids := make(map[string]int64, len(exts))
+	lookup := func(exts []string) error {
+		for _, part := range chunks(exts, rowsPerInsert) {
+			var rows []idRow
+			if err := tx.WithContext(ctx).Raw(`SELECT id, external_id FROM customers WHERE external_id IN ?`, part).
+				Scan(&rows).Error; err != nil {
+				return fmt.Errorf("look up customers: %w", err)
+			}
+			for _, r := range rows {
+				ids[r.ExternalID] = r.ID
+			}
+		}
+		return nil
+	}
+	if err := lookup(exts); err != nil {
+		return nil, 0, err
+	}
+	var missing []string
+	args := make([]any, 0)
+	for _, ext := range exts {
+		if _, ok := ids[ext]; !ok {
+			missing = append(missing, ext)
+			args = append(args, ext, now, now)
+		}
+	}
+	if len(missing) == 0 {
+		return ids, 0, nil
+	}
+	created, err := insertRows(tx.WithContext(ctx), `INSERT INTO customers (external_id, created_at, updated_at)`,
+		`ON CONFLICT (external_id) DO NOTHING`, 3, args)
+	if err != nil {
+		return nil, 0, fmt.Errorf("create %d customers: %w", len(missing), err)
+	}
+	return ids, int(created), lookup(missing)
+}
+
+// productHint is what an order or event row says about a product it names.
+type productHint struct {
+	name, category string
+}
+
+// productRow is a product's id and the names an order or event row may fill in.
+type productRow struct {
+	ID         int64  `gorm:"column:id"`
+	ExternalID string `gorm:"column:external_id"`
+	Name       string `gorm:"column:name"`
+	Category   string `gorm:"column:category"`
+}
+
+// ensureProducts returns the ids of the products with the given external ids, creating a
+// minimal record named by its hint for each one not there yet, and filling the empty name
+// or category of an existing one from its hint.
+func ensureProducts(ctx context.Context, tx *gorm.DB, exts []string, hints map[string]productHint, now time.Time) (map[string]int64, int, error) {
+	ids := make(map[string]int64, len(exts))
+	lookup := func(exts []string) ([]productRow, error) {
+		var all []productRow
+		for _, part := range chunks(exts, rowsPerInsert) {
+			var rows []productRow
+			if err := tx.WithContext(ctx).Raw(`SELECT id, external_id, name, category FROM products WHERE external_id IN ?`, part).
+				Scan(&rows).Error; err != nil {
+				return nil, fmt.Errorf("look up products: %w", err)
+			}
+			for _, r := range rows {
+				ids[r.ExternalID] = r.ID
+			}
+			all = append(all, rows...)
+		}
+		return all, nil
+	}
+	found, err := lookup(exts)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, p := range found {
+		h := hints[p.ExternalID]
+		if (p.Name == "" && h.name != "") || (p.Category == "" && h.category != "") {
+			err := tx.WithContext(ctx).Exec(`UPDATE products SET
+				name = CASE WHEN name = '' THEN ? ELSE name END,
+				category = CASE WHEN category = '' THEN ? ELSE category END,
+				updated_at = ? WHERE id = ?`, h.name, h.category, now, p.ID).Error
+			if err != nil {
+				return nil, 0, fmt.Errorf("name product %q: %w", p.ExternalID, err)
+			}
+		}
+	}
+	var missing []string
+	var args []any
+	for _, ext := range exts {
+		if _, ok := ids[ext]; !ok {
+			h := hints[ext]
+			missing = append(missing, ext)
+			args = append(args, ext, h.name, h.category, now, now)
+		}
+	}
+	if len(missing) == 0 {
+		return ids, 0, nil
+	}
+	created, err := insertRows(tx.WithContext(ctx), `INSERT INTO products (external_id, name, category, created_at, updated_at)`,
+		`ON CONFLICT (external_id) DO NOTHING`, 5, args)
+	if err != nil {
+		return nil, 0, fmt.Errorf("create %d products: %w", len(missing), err)
+	}
+	_, err = lookup(missing)
+	return ids, int(created), err
+}
+
+// addHint keeps the first non-empty name and category a batch gives a product.
+func addHint(hints map[string]productHint, ext, name, category string) {
+	if ext == "" {
+		return
+	}
+	h := hints[ext]
+	if h.name == "" {
+		h.name = name
+	}
+	if h.category == "" {
+		h.category = category
+	}
+	hints[ext] = h
+}
+
+// touchSet collects the customers a write touched, when its caller asked for them.
+type touchSet struct {
+	track bool
+	ids   map[int64]bool
+}
+
+func (t *touchSet) add(id int64) {
+	if !t.track {
+		return
+	}
+	if t.ids == nil {
+		t.ids = map[int64]bool{}
+	}
+	t.ids[id] = true
+}
+
+func (t *touchSet) list() []int64 {
+	out := make([]int64, 0, len(t.ids))
+	for id := range t.ids {
+		out = append(out, id)
+	}
+	return out
+}
+
+// eventSink imports behaviour events; a repeated event (same dedup key) is unchanged.
+type eventSink struct {
+	now     func() time.Time
+	recs    []eventRec
+	touched touchSet
+}
+
+func (k *eventSink) add(line int, get getter, _ map[string]string) store.FieldErrors {
+	r, fe := parseEvent(get)
+	if fe != nil {
+		return fe
+	}
+	r.line = line
+	k.recs = append(k.recs, r)
+	return nil
+}
+
+func (k *eventSink) ready() bool               { return len(k.recs) >= batchSize }
+func (k *eventSink) pending() int              { return len(k.recs) }
+func (k *eventSink) touchedCustomers() []int64 { return k.touched.list() }
+func (k *eventSink) lastLine() int {
+	if len(k.recs) == 0 {
+		return 0
+	}
+	return k.recs[len(k.recs)-1].line
+}
+
+func (k *eventSink) flush(ctx context.Context, tx *gorm.DB, sum *ImportSummary) error {
+	defer func() { k.recs = k.recs[:0] }()
+	now := k.now()
+	custIDs, created, err := ensureCustomers(ctx, tx, uniqueStrings(k.recs, func(r *eventRec) string { return r.customer }), now)
+	if err != nil {
+		return err
+	}
+	sum.CreatedCustomers += created
+	hints := map[string]productHint{}
+	for i := range k.recs {
+		addHint(hints, k.recs[i].product, k.recs[i].productName, k.recs[i].category)
+	}
+	prodIDs, created, err := ensureProducts(ctx, tx, uniqueStrings(k.recs, func(r *eventRec) string { return r.product }), hints, now)
+	if err != nil {
+		return err
+	}
+	sum.CreatedProducts += created
+	args := make([]any, 0, len(k.recs)*9)
+	for i := range k.recs {
+		r := &k.recs[i]
+		var product, value any
+		if r.product != "" {
+			product = prodIDs[r.product]
+		}
+		if r.value != nil {
+			value = *r.value
+		}
+		args = append(args, custIDs[r.customer], r.typ, product, r.occurredAt, value, r.sessionID, r.dedupKey(), now)
+		k.touched.add(custIDs[r.customer])
+	}
+	inserted, err := insertRows(tx.WithContext(ctx), `INSERT INTO events (customer_id, type, product_id,
+		occurred_at, value, session_id, dedup_key, created_at)`, `ON CONFLICT (dedup_key) DO NOTHING`, 8, args)
+	if err != nil {
+		return fmt.Errorf("write %d events: %w", len(k.recs), err)
+	}
+	sum.Imported += int(inserted)
+	sum.Unchanged += len(k.recs) - int(inserted)
+	return nil
+}
+
+// dedupKey identifies an event by everything it says, so the same event sent twice (a
+// re-imported file, a retried API call) is stored once.
+func (r *eventRec) dedupKey() string {
+	value := ""
+	if r.value != nil {
+		value = strconv.FormatFloat(*r.value, 'g', -1, 64)
+	}
+	h := sha256.New()
+	for _, part := range []string{r.customer, r.typ, r.product, strconv.FormatInt(r.occurredAt.Unix(), 10), value, r.sessionID} {
+		h.Write([]byte(part))
+		h.Write([]byte{0x1f})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}

@@ -1,0 +1,110 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/persona-app/persona/customers"
+	"github.com/persona-app/persona/recsys"
+	"github.com/persona-app/persona/templates"
+)
+
+// Customers shows the customer list and profiles.
+type Customers struct {
+	Base
+	Customers *customers.Service
+	Recsys    *recsys.Service
+}
+
+// List shows one page of customers with search and filters.
+func (h *Customers) List(c echo.Context) error {
+	ctx := c.Request().Context()
+	q := customers.CustomerQuery{
+		Search:  strings.TrimSpace(c.QueryParam("q")),
+		Country: c.QueryParam("country"),
+		Consent: c.QueryParam("consent"),
+		Page:    queryInt(c, "page", 1),
+		PerPage: 50,
+	}
+	if q.Consent != "yes" && q.Consent != "no" {
+		q.Consent = ""
+	}
+	rows, total, err := h.Customers.Customers(ctx, q)
+	if err != nil {
+		return err
+	}
+	countries, err := h.Customers.Countries(ctx)
+	if err != nil {
+		return err
+	}
+	vm := templates.CustomerListView{Search: q.Search, Country: q.Country, Consent: q.Consent, Countries: countries,
+		Pager: templates.Pager{Page: q.Page, PerPage: q.PerPage, Total: total, BaseURL: listURL("/customers", c.QueryParams())}}
+	for _, r := range rows {
+		vm.Rows = append(vm.Rows, templates.CustomerRow{ID: r.ID, ExternalID: r.ExternalID, Name: strings.TrimSpace(r.FirstName + " " + r.LastName),
+			Email: r.Email, Country: r.Country, Consent: r.ConsentEmail && r.UnsubscribedAt == nil, Frequency: r.Frequency, Monetary: r.Monetary, LastOrderAt: r.LastOrderAt})
+	}
+	return render(c, http.StatusOK, templates.CustomerListPage(h.page(c, "Customers", "customers"), vm))
+}
+
+// Show is the customer profile: attributes, features, timeline and recommendations.
+func (h *Customers) Show(c echo.Context) error {
+	ctx := c.Request().Context()
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	cust, err := h.Customers.Customer(ctx, id)
+	if err != nil {
+		return err
+	}
+	feat, err := h.Customers.Features(ctx, id)
+	if err != nil {
+		return err
+	}
+	timeline, err := h.Customers.Timeline(ctx, id, 100)
+	if err != nil {
+		return err
+	}
+	vm := templates.CustomerView{
+		ID: cust.ID, ExternalID: cust.ExternalID, Name: strings.TrimSpace(cust.FirstName + " " + cust.LastName), Email: cust.Email,
+		Gender: cust.Gender, BirthDate: cust.BirthDate, City: cust.City, Country: cust.Country, Timezone: cust.Timezone,
+		SignupAt: cust.SignupAt, ConsentEmail: cust.ConsentEmail, ConsentPush: cust.ConsentPush, UnsubscribedAt: cust.UnsubscribedAt,
+		RecencyDays: feat.RecencyDays, Frequency: feat.Frequency, Monetary: feat.Monetary, AvgOrderValue: feat.AvgOrderValue,
+		BrowseSeconds: feat.BrowseSeconds, EventCount: feat.EventCount, LastActivityAt: feat.LastActivityAt,
+	}
+	keys := make([]string, 0, len(cust.Attributes))
+	for k := range cust.Attributes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		vm.Attributes = append(vm.Attributes, templates.KeyValue{Key: k, Value: cust.Attributes[k]})
+	}
+	for _, tc := range feat.TopCategories {
+		vm.TopCategories = append(vm.TopCategories, templates.CategoryShare{Category: tc.Category, Share: tc.Share})
+	}
+	for _, e := range timeline {
+		vm.Timeline = append(vm.Timeline, templates.TimelineEntry{At: e.At, Kind: e.Kind, ProductID: e.ProductID, ProductName: e.ProductName,
+			Category: e.Category, Value: e.Value, Amount: e.Amount, OrderID: e.OrderID})
+	}
+	recs, err := h.Recsys.Recommend(ctx, id, 8)
+	switch {
+	case errors.Is(err, recsys.ErrNotTrained):
+		vm.RecsNote = "The recommender has not been trained yet. Run 'persona recsys train' or wait for the nightly job."
+	case err != nil:
+		return err
+	}
+	for _, r := range recs {
+		vm.Recs = append(vm.Recs, recView(r))
+	}
+	return render(c, http.StatusOK, templates.CustomerPage(h.page(c, vm.Title(), "customers"), vm))
+}
+
+func recView(r recsys.Item) templates.Rec {
+	return templates.Rec{ProductID: r.ProductID, Name: r.Name, Category: r.Category, Price: r.Price, ImageURL: r.ImageURL,
+		URL: r.URL, Reason: r.Reason, Algorithm: r.Algorithm, Score: r.Score}
+}

@@ -1,0 +1,28 @@
+package handlers
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/persona-app/persona/accounts"
+	"github.com/persona-app/persona/campaigns"
+	"github.com/persona-app/persona/customers"
+	"github.com/persona-app/persona/recsys"
+	"github.com/persona-app/persona/segments"
+)
+
+// Deps are the domain services the handlers call, built once in cmd/persona.
+type Deps struct {
+	Accounts  *accounts.Service
+	Customers *customers.Service
+	Segments  *segments.Service
+	Recsys    *recsys.Service
+	Templates *campaigns.Templates
+	Campaigns *campaigns.Service
+	Outbox    *campaigns.OutboxChannel
+	Imports   *customers.Jobs
+	Logger    *slog.Logger
+	Now       func() time.Time
+	// BaseURL is the public URL, for links shown to users.
+	BaseURL string
+}

@@ -1,0 +1,224 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/persona-app/persona/segments"
+	"github.com/persona-app/persona/store"
+	"github.com/persona-app/persona/templates"
+)
+
+// Segments lists, edits and previews rule segments.
+type Segments struct {
+	Base
+	Segments *segments.Service
+}
+
+// List shows every segment with its current size.
+func (h *Segments) List(c echo.Context) error {
+	ctx := c.Request().Context()
+	list, err := h.Segments.Segments(ctx)
+	if err != nil {
+		return err
+	}
+	counts, err := h.Segments.SegmentCounts(ctx)
+	if err != nil {
+		return err
+	}
+	var rows []templates.SegmentListRow
+	for _, s := range list {
+		rows = append(rows, templates.SegmentListRow{ID: s.ID, Name: s.Name, Description: s.Description, Count: counts[s.ID], UpdatedAt: s.UpdatedAt})
+	}
+	return render(c, http.StatusOK, templates.SegmentListPage(h.page(c, "Segments", "segments"), rows))
+}
+
+// Show lists a segment's members page by page.
+func (h *Segments) Show(c echo.Context) error {
+	ctx := c.Request().Context()
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	seg, err := h.Segments.Segment(ctx, id)
+	if err != nil {
+		return err
+	}
+	page := queryInt(c, "page", 1)
+	members, total, err := h.Segments.Members(ctx, seg.Rules, page, 50)
+	if err != nil {
+		return err
+	}
+	vm := templates.SegmentView{ID: seg.ID, Name: seg.Name, Description: seg.Description, Rules: formFromSegment(seg).JSON,
+		Pager: templates.Pager{Page: page, PerPage: 50, Total: int(total), BaseURL: listURL("/segments/"+strconv.FormatInt(id, 10), c.QueryParams())}}
+	for _, m := range members {
+		vm.Members = append(vm.Members, templates.SegmentMember{ID: m.ID, ExternalID: m.ExternalID, Name: strings.TrimSpace(m.FirstName + " " + m.LastName),
+			Email: m.Email, Country: m.Country, Frequency: m.Frequency, Monetary: m.Monetary})
+	}
+	return render(c, http.StatusOK, templates.SegmentPage(h.page(c, seg.Name, "segments"), vm))
+}
+
+func (h *Segments) editorView(f segmentForm, action string) templates.SegmentEditorView {
+	vm := templates.SegmentEditorView{Action: action, Name: f.Name, Description: f.Description, Match: f.Match, Mode: f.Mode, JSON: f.JSON, Rows: f.Rows,
+		RowErrors: map[int]string{}, Errors: templates.FieldErrors{}}
+	for _, fi := range segments.Fields() {
+		vm.Fields = append(vm.Fields, templates.SegmentField{Name: fi.Name, Label: fi.Label, Type: fi.Type, Ops: fi.Ops})
+	}
+	return vm
+}
+
+// New shows an empty editor with one condition.
+func (h *Segments) New(c echo.Context) error {
+	f := segmentForm{Match: "all", Mode: "builder", Rows: []templates.SegmentRow{{Kind: "field", Field: "country", Op: "eq"}}}
+	vm := h.editorView(f, "/segments")
+	return render(c, http.StatusOK, templates.SegmentEditPage(h.page(c, "New segment", "segments"), vm))
+}
+
+// Edit shows the editor for a stored segment.
+func (h *Segments) Edit(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	seg, err := h.Segments.Segment(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	vm := h.editorView(formFromSegment(seg), "/segments/"+strconv.FormatInt(id, 10))
+	vm.ID = id
+	vm.Count, vm.HasCount = h.count(c, seg.Rules)
+	return render(c, http.StatusOK, templates.SegmentEditPage(h.page(c, "Edit "+seg.Name, "segments"), vm))
+}
+
+func (h *Segments) count(c echo.Context, r segments.Rules) (int64, bool) {
+	n, err := h.Segments.Count(c.Request().Context(), r)
+	return n, err == nil
+}
+
+// Create saves a new segment, or applies an editor action (add/remove a row).
+func (h *Segments) Create(c echo.Context) error { return h.save(c, 0, "/segments") }
+
+// Update saves a segment.
+func (h *Segments) Update(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := h.Segments.Segment(c.Request().Context(), id); err != nil {
+		return err
+	}
+	return h.save(c, id, "/segments/"+strconv.FormatInt(id, 10))
+}
+
+func (h *Segments) save(c echo.Context, id int64, action string) error {
+	form, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	f := parseSegmentForm(form)
+	title := "New segment"
+	if id > 0 {
+		title = "Edit segment"
+	}
+	// Editor actions re-render the form without saving.
+	switch op := form.Get("op"); {
+	case op == "add_field":
+		f.Rows = append(f.Rows, templates.SegmentRow{Kind: "field", Field: "country", Op: "eq"})
+	case op == "add_behaviour":
+		f.Rows = append(f.Rows, templates.SegmentRow{Kind: "behaviour", Event: "purchase", MinCount: "1", Days: "30"})
+	case strings.HasPrefix(op, "remove_"):
+		i, _ := strconv.Atoi(strings.TrimPrefix(op, "remove_"))
+		if i >= 0 && i < len(f.Rows) {
+			f.Rows = append(f.Rows[:i], f.Rows[i+1:]...)
+		}
+	case op == "to_json":
+		if r, err := f.rules(); err == nil {
+			f = formFromSegment(segments.Segment{Name: f.Name, Description: f.Description, Rules: r})
+		}
+		f.Mode = "json"
+	case op == "save":
+		rules, err := f.rules()
+		if err == nil {
+			in := segments.Input{Name: f.Name, Description: f.Description, Rules: rules}
+			var seg segments.Segment
+			if id == 0 {
+				seg, err = h.Segments.CreateSegment(c.Request().Context(), in)
+			} else {
+				seg, err = h.Segments.UpdateSegment(c.Request().Context(), id, in)
+			}
+			if err == nil {
+				return h.redirect(c, "/segments/"+strconv.FormatInt(seg.ID, 10), "Segment “"+seg.Name+"” saved.")
+			}
+		}
+		vm := h.editorView(f, action)
+		vm.ID = id
+		if rows, general, ok := rowErrors(err); ok {
+			vm.RowErrors = rows
+			if fe, ok := fieldErrors(err); ok {
+				vm.Errors = fe
+			}
+			vm.General = general
+			return render(c, http.StatusUnprocessableEntity, templates.SegmentEditPage(h.page(c, title, "segments"), vm))
+		}
+		return err
+	}
+	vm := h.editorView(f, action)
+	vm.ID = id
+	if r, err := f.rules(); err == nil {
+		vm.Count, vm.HasCount = h.count(c, r)
+	}
+	if isHTMX(c) {
+		return render(c, http.StatusOK, templates.SegmentEditor(h.page(c, title, "segments"), vm))
+	}
+	return render(c, http.StatusOK, templates.SegmentEditPage(h.page(c, title, "segments"), vm))
+}
+
+// Count answers the editor's live count as the marketer types.
+func (h *Segments) Count(c echo.Context) error {
+	form, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	rules, err := parseSegmentForm(form).rules()
+	if err != nil {
+		if _, general, ok := rowErrors(err); ok {
+			msg := "Finish the highlighted conditions to see the count."
+			if general != "" {
+				msg = general
+			}
+			if fe, ok := store.AsFieldErrors(err); ok && general == "" {
+				for _, v := range fe {
+					msg = v
+					break
+				}
+			}
+			return render(c, http.StatusOK, templates.LiveCount(0, false, msg))
+		}
+		return err
+	}
+	n, err := h.Segments.Count(c.Request().Context(), rules)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, templates.LiveCount(n, true, ""))
+}
+
+// Delete removes a segment that no campaign uses.
+func (h *Segments) Delete(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.Segments.DeleteSegment(c.Request().Context(), id); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			h.Sessions.AddFlash(c, "This segment is used by a campaign; change or delete the campaign first.")
+			return c.Redirect(http.StatusSeeOther, "/segments/"+strconv.FormatInt(id, 10))
+		}
+		return err
+	}
+	return h.redirect(c, "/segments", "Segment deleted.")
+}

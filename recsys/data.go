@@ -1,0 +1,175 @@
+package recsys
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/persona-app/persona/store"
+)
+
+// Interaction queries: views weigh 1, carts 3, purchases 5, and so does each order line;
+// other event types and events without a product are not interactions.
+const (
+	eventsSQL = `SELECT customer_id, product_id,
+		CASE type WHEN 'purchase' THEN 5 WHEN 'cart' THEN 3 ELSE 1 END, occurred_at
+		FROM events WHERE type IN ('view', 'cart', 'purchase') AND product_id IS NOT NULL`
+	ordersSQL = `SELECT customer_id, product_id, 5, ordered_at FROM orders`
+	// purchaseWeight marks a history row as a purchase (orders and purchase events).
+	purchaseWeight = 5
+)
+
+// trainingSet is what training learns from.
+type trainingSet struct {
+	productIDs []int64 // dense index → product id, ascending
+	customers  int
+	rows       int
+	// interactions holds one entry per (customer, product) with the dampened weight, at most
+	// maxHistory per customer (their most recent products).
+	interactions    []Interaction
+	recent, allTime []int32 // distinct customers per product: last 30 days, ever
+}
+
+// rawRow is one event or order line, with dense indices and time in Unix microseconds.
+type rawRow struct {
+	customer, product int32
+	weight            float32
+	at                int64
+}
+
+// readTrainingSet streams the interaction rows that happened up to now and aggregates them.
+func readTrainingSet(ctx context.Context, db *store.DB, now time.Time) (*trainingSet, error) {
+	customers := map[int64]int32{}
+	products := map[int64]int32{}
+	var rows []rawRow
+	for _, q := range []string{eventsSQL, ordersSQL} {
+		err := scanRows(ctx, db, q, nil, func(customerID, productID int64, weight float32, at time.Time) {
+			if at.After(now) {
+				return
+			}
+			c, ok := customers[customerID]
+			if !ok {
+				c = int32(len(customers))
+				customers[customerID] = c
+			}
+			p, ok := products[productID]
+			if !ok {
+				p = int32(len(products))
+				products[productID] = p
+			}
+			rows = append(rows, rawRow{customer: c, product: p, weight: weight, at: at.UnixMicro()})
+		})
+		if err != nil {
+			return nil, fmt.Errorf("recsys: read interactions: %w", err)
+		}
+	}
+	set := &trainingSet{customers: len(customers), rows: len(rows)}
+	set.productIDs = make([]int64, 0, len(products))
+	for id := range products {
+		set.productIDs = append(set.productIDs, id)
+	}
+	slices.Sort(set.productIDs)
+	// Renumber products in id order, so that "ties by lower index" means "by lower id".
+	perm := make([]int32, len(products))
+	for i, id := range set.productIDs {
+		perm[products[id]] = int32(i)
+	}
+	for i := range rows {
+		rows[i].product = perm[rows[i].product]
+	}
+	cutoff := now.Add(-popularWindow).UnixMicro()
+	set.interactions, set.recent, set.allTime = aggregate(rows, len(customers), len(products), cutoff)
+	return set, nil
+}
+
+// scanRows runs a query returning (customer id, product id, weight, time) and calls fn per row.
+func scanRows(ctx context.Context, db *store.DB, query string, args []any, fn func(int64, int64, float32, time.Time)) error {
+	rows, err := db.WithContext(ctx).Raw(query, args...).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var (
+		customerID, productID, weight int64
+		at                            time.Time
+	)
+	for rows.Next() {
+		if err := rows.Scan(&customerID, &productID, &weight, &at); err != nil {
+			return err
+		}
+		fn(customerID, productID, float32(weight), at.UTC())
+	}
+	return rows.Err()
+}
+
+// aggregate sums the weights per (customer, product), dampens them with log1p, keeps each
+// customer's maxHistory most recent products, and counts distinct customers per product
+// (recent: last interaction at or after cutoff).
+func aggregate(rows []rawRow, nCustomers, nProducts int, cutoff int64) ([]Interaction, []int32, []int32) {
+	// Group rows by customer with a counting sort: O(rows), no map.
+	start := make([]int32, nCustomers+1)
+	for _, r := range rows {
+		start[r.customer+1]++
+	}
+	for c := range nCustomers {
+		start[c+1] += start[c]
+	}
+	grouped := make([]rawRow, len(rows))
+	next := slices.Clone(start[:nCustomers])
+	for _, r := range rows {
+		grouped[next[r.customer]] = r
+		next[r.customer]++
+	}
+
+	recent, allTime := make([]int32, nProducts), make([]int32, nProducts)
+	out := make([]Interaction, 0, len(rows))
+	var pairs []rawRow
+	for c := range nCustomers {
+		pairs = sumPerProduct(grouped[start[c]:start[c+1]], pairs[:0])
+		for _, p := range pairs {
+			allTime[p.product]++
+			if p.at >= cutoff {
+				recent[p.product]++
+			}
+		}
+		pairs = mostRecent(pairs, maxHistory)
+		for _, p := range pairs {
+			out = append(out, Interaction{Customer: int32(c), Product: p.product, Weight: float32(math.Log1p(float64(p.weight)))})
+		}
+	}
+	return out, recent, allTime
+}
+
+// sumPerProduct merges one customer's rows into one per product (summed weight, latest
+// time), appended to dst in product order.
+func sumPerProduct(rows []rawRow, dst []rawRow) []rawRow {
+	slices.SortFunc(rows, func(a, b rawRow) int { return int(a.product - b.product) })
+	for _, r := range rows {
+		if n := len(dst); n > 0 && dst[n-1].product == r.product {
+			dst[n-1].weight += r.weight
+			dst[n-1].at = max(dst[n-1].at, r.at)
+			continue
+		}
+		dst = append(dst, r)
+	}
+	return dst
+}
+
+// mostRecent keeps the limit most recently touched products (ties: lower index), in place.
+func mostRecent(pairs []rawRow, limit int) []rawRow {
+	if len(pairs) <= limit {
+		return pairs
+	}
+	slices.SortFunc(pairs, func(a, b rawRow) int {
+		if a.at != b.at {
+			if a.at > b.at {
+				return -1
+			}
+			return 1
+		}
+		return int(a.product - b.product)
+	})
+	return pairs[:limit]
+}

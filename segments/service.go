@@ -1,0 +1,160 @@
+package segments
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/persona-app/persona/store"
+)
+
+// Service counts, lists and stores segments.
+type Service struct {
+	DB  *store.DB
+	Now func() time.Time
+}
+
+// NewService returns a Service over db; now is the clock relative dates are read against.
+func NewService(db *store.DB, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{DB: db, Now: now}
+}
+
+// Member is one customer of a segment, as the member list shows it.
+type Member struct {
+	ID         int64
+	ExternalID string
+	Email      string
+	FirstName  string
+	LastName   string
+	Country    string
+	Frequency  int
+	Monetary   float64
+}
+
+// Paging limits for Members.
+const (
+	DefaultPerPage = 50
+	MaxPerPage     = 500
+)
+
+// Count returns how many customers match r (the live count of the rule editor).
+func (s *Service) Count(ctx context.Context, r Rules) (int64, error) {
+	where, args, err := compileWhere(r, s.Now(), s.DB.Dialect)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := s.DB.WithContext(ctx).Raw("SELECT COUNT(*) "+fromCustomers+" WHERE "+where, args...).Scan(&n).Error; err != nil {
+		return 0, fmt.Errorf("segments: count customers: %w", err)
+	}
+	return n, nil
+}
+
+// Members returns one page (from 1) of the customers matching r, ordered by id, and how
+// many match in all. perPage outside 1..MaxPerPage falls back to DefaultPerPage or MaxPerPage.
+func (s *Service) Members(ctx context.Context, r Rules, page, perPage int) ([]Member, int64, error) {
+	page = max(page, 1)
+	if perPage < 1 {
+		perPage = DefaultPerPage
+	}
+	perPage = min(perPage, MaxPerPage)
+	where, args, err := compileWhere(r, s.Now(), s.DB.Dialect)
+	if err != nil {
+		return nil, 0, err
+	}
+	var total int64
+	if err := s.DB.WithContext(ctx).Raw("SELECT COUNT(*) "+fromCustomers+" WHERE "+where, args...).Scan(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("segments: count members: %w", err)
+	}
+	members := []Member{}
+	if total == 0 {
+		return members, 0, nil
+	}
+	query := `SELECT c.id, c.external_id, c.email, c.first_name, c.last_name, c.country,
+		COALESCE(f.frequency, 0) AS frequency, COALESCE(f.monetary, 0) AS monetary ` +
+		fromCustomers + " WHERE " + where + " ORDER BY c.id LIMIT ? OFFSET ?"
+	args = append(args, perPage, (page-1)*perPage)
+	if err := s.DB.WithContext(ctx).Raw(query, args...).Scan(&members).Error; err != nil {
+		return nil, 0, fmt.Errorf("segments: list members page %d: %w", page, err)
+	}
+	return members, total, nil
+}
+
+// countBatch is how many segments SegmentCounts counts in one pass over the customers.
+const countBatch = 50
+
+// SegmentCounts returns the number of customers in each stored segment, keyed by segment
+// id. Segments whose stored rules no longer validate are left out of the map.
+func (s *Service) SegmentCounts(ctx context.Context) (map[int64]int64, error) {
+	segs, err := s.Segments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	type compiled struct {
+		id    int64
+		where string
+		args  []any
+	}
+	var list []compiled
+	for _, seg := range segs {
+		where, args, err := compileWhere(seg.Rules, now, s.DB.Dialect)
+		if err != nil {
+			continue
+		}
+		list = append(list, compiled{seg.ID, where, args})
+	}
+	counts := make(map[int64]int64, len(list))
+	for start := 0; start < len(list); start += countBatch {
+		batch := list[start:min(start+countBatch, len(list))]
+		// One scan of the customers counts the whole batch: each column counts the rows
+		// its segment's condition holds for.
+		cols := make([]string, len(batch))
+		var args []any
+		for i, b := range batch {
+			cols[i] = "COUNT(CASE WHEN " + b.where + " THEN 1 END)"
+			args = append(args, b.args...)
+		}
+		rows, err := s.DB.WithContext(ctx).Raw("SELECT "+strings.Join(cols, ", ")+" "+fromCustomers, args...).Rows()
+		if err != nil {
+			return nil, fmt.Errorf("segments: count segments: %w", err)
+		}
+		values := make([]int64, len(batch))
+		ptrs := make([]any, len(batch))
+		for i := range values {
+			ptrs[i] = &values[i]
+		}
+		if rows.Next() {
+			err = rows.Scan(ptrs...)
+		}
+		if err == nil {
+			err = rows.Err()
+		}
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("segments: count segments: %w", err)
+		}
+		for i, b := range batch {
+			counts[b.id] = values[i]
+		}
+	}
+	return counts, nil
+}
+
+// AudienceSQL returns the SQL selecting the ids of the customers in a stored segment, with
+// its parameters, evaluated against the clock now. It implements campaigns.Audience.
+func (s *Service) AudienceSQL(ctx context.Context, segmentID int64) (string, []any, error) {
+	seg, err := s.Segment(ctx, segmentID)
+	if err != nil {
+		return "", nil, err
+	}
+	c, err := Compile(seg.Rules, s.Now(), s.DB.Dialect)
+	if err != nil {
+		return "", nil, fmt.Errorf("segments: compile segment %d: %w", segmentID, err)
+	}
+	return c.SQL, c.Args, nil
+}

@@ -1,0 +1,50 @@
+package templates
+
+import "encoding/json"
+
+// Dataset is one series of a chart.
+type Dataset struct {
+	Label string    `json:"label"`
+	Data  []float64 `json:"data"`
+	Color string    `json:"color,omitempty"`
+	// YAxisID puts the series on the right-hand axis when "y1".
+	YAxisID string `json:"yAxisID,omitempty"`
+	Type    string `json:"type,omitempty"`
+	Fill    bool   `json:"fill,omitempty"`
+}
+
+// Chart is a Chart.js chart declared in a data attribute and drawn by static/js/app.js.
+type Chart struct {
+	Type     string
+	Labels   []string
+	Datasets []Dataset
+	// Horizontal draws bars left to right.
+	Horizontal bool
+	// RightAxis adds a second y axis for datasets with YAxisID "y1".
+	RightAxis string
+}
+
+// JSON is the Chart.js configuration.
+func (c Chart) JSON() string {
+	opts := map[string]any{}
+	scales := map[string]any{}
+	if c.Horizontal {
+		opts["indexAxis"] = "y"
+	}
+	if c.Type == "bar" || c.Type == "line" {
+		scales["y"] = map[string]any{"beginAtZero": true}
+	}
+	if c.RightAxis != "" {
+		scales["y1"] = map[string]any{"beginAtZero": true, "position": "right", "grid": map[string]any{"drawOnChartArea": false},
+			"title": map[string]any{"display": true, "text": c.RightAxis}}
+	}
+	if len(scales) > 0 {
+		opts["scales"] = scales
+	}
+	b, _ := json.Marshal(map[string]any{
+		"type":    c.Type,
+		"data":    map[string]any{"labels": c.Labels, "datasets": c.Datasets},
+		"options": opts,
+	})
+	return string(b)
+}
