@@ -18,12 +18,17 @@ import (
 	"github.com/PuerkitoBio/goquery"
 )
 
+// smtpOptions points an SMTPChannel at the loopback test server at addr.
+func smtpOptions(addr string) SMTPOptions {
+	host, port, _ := net.SplitHostPort(addr)
+	p, _ := strconv.Atoi(port)
+	return SMTPOptions{Host: host, Port: p, TLS: SMTPTLSNone, From: "Shop <news@shop.example>"}
+}
+
 // smtpChannel connects an SMTPChannel to the loopback test server at addr.
 func smtpChannel(t testing.TB, addr string) *SMTPChannel {
 	t.Helper()
-	host, port, _ := net.SplitHostPort(addr)
-	p, _ := strconv.Atoi(port)
-	ch, err := NewSMTPChannel(SMTPOptions{Host: host, Port: p, TLS: SMTPTLSNone, From: "Shop <news@shop.example>"})
+	ch, err := NewSMTPChannel(smtpOptions(addr))
 	if err != nil {
 		t.Fatal(err)
 	}

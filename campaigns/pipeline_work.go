@@ -91,8 +91,14 @@ func (s *Service) workBatch(ctx context.Context, ch Channel) (int, error) {
 		if ctx.Err() != nil {
 			break
 		}
-		if err := s.deliver(ctx, ch, d, cache); errors.Is(err, errStopped) {
+		err := s.deliver(ctx, ch, d, cache)
+		if errors.Is(err, errStopped) {
 			break
+		}
+		if err != nil {
+			// The claim expires and the delivery is tried again by whoever claims it next.
+			s.log.ErrorContext(ctx, "delivery outcome not recorded", "campaign_id", d.CampaignID,
+				"run_id", d.RunID, "delivery_id", d.ID, "err", err)
 		}
 	}
 	if ctx.Err() != nil {
@@ -113,6 +119,11 @@ func (s *Service) claim(ctx context.Context, token string) ([]int64, error) {
 	}
 	now := s.now()
 	until := now.Add(s.opts.ClaimTTL)
+	// On PostgreSQL, rows another worker is claiming right now are skipped instead of waited for.
+	skipLocked := ""
+	if s.db.IsPostgres() {
+		skipLocked = " FOR UPDATE SKIP LOCKED"
+	}
 	var claimed []int64
 	for _, runID := range runs {
 		for _, cond := range []string{
@@ -125,7 +136,7 @@ func (s *Service) claim(ctx context.Context, token string) ([]int64, error) {
 			}
 			var ids []int64
 			err := g.Raw(`UPDATE deliveries SET status = 'sending', claim_token = ?, claimed_until = ?, attempts = attempts + 1
-				WHERE id IN (SELECT id FROM deliveries WHERE run_id = ? AND `+cond+` ORDER BY id LIMIT ?)
+				WHERE id IN (SELECT id FROM deliveries WHERE run_id = ? AND `+cond+` ORDER BY id LIMIT ?`+skipLocked+`)
 				AND `+cond+` RETURNING id`,
 				token, until, runID, now, want, now).Scan(&ids).Error
 			if err != nil {

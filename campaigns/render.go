@@ -18,7 +18,7 @@ import (
 const (
 	// maxRenderBytes caps the output of each part of a message.
 	maxRenderBytes = 512 << 10
-	// maxRenderTime caps the time spent rendering all parts of one message.
+	// maxRenderTime caps the time spent rendering all parts of one message together.
 	maxRenderTime = 200 * time.Millisecond
 	// maxCompiled bounds the cache of compiled templates.
 	maxCompiled = 128
@@ -61,26 +61,71 @@ func Render(t Template, d RenderData) (Message, error) {
 	return c.render(d, maxRenderTime)
 }
 
+// render runs the parts in one goroutine so that it can be abandoned at the time limit.
+// Ranges only go over data, so an abandoned run ends by itself; its next write fails.
 func (c *compiled) render(d RenderData, limit time.Duration) (Message, error) {
-	deadline := time.Now().Add(limit)
-	subject, err := execute("subject", c.subject, d, deadline)
-	if err != nil {
-		return Message{}, err
+	type result struct {
+		m   Message
+		err error
 	}
-	html, err := execute("html", c.html, d, deadline)
-	if err != nil {
-		return Message{}, err
+	run := &renderRun{}
+	run.part.Store("subject")
+	done := make(chan result, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				done <- result{err: &RenderError{Part: run.part.Load().(string), Msg: fmt.Sprintf("template panicked: %v", r)}}
+			}
+		}()
+		m, err := c.renderParts(d, run)
+		done <- result{m, err}
+	}()
+	timer := time.NewTimer(limit)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		return r.m, r.err
+	case <-timer.C:
+		run.stopped.Store(true)
+		return Message{}, &RenderError{Part: run.part.Load().(string), Err: ErrRenderTimeout,
+			Msg: fmt.Sprintf("rendering took longer than %s — is a {{range}} nested too deep?", limit)}
 	}
-	var text string
-	if c.text != nil {
-		if text, err = execute("text", c.text, d, deadline); err != nil {
-			return Message{}, err
+}
+
+// renderRun is shared between a render and the goroutine doing it.
+type renderRun struct {
+	stopped atomic.Bool
+	part    atomic.Value // the part being rendered, for messages
+}
+
+func (c *compiled) renderParts(d RenderData, run *renderRun) (Message, error) {
+	var m Message
+	parts := []struct {
+		name string
+		tmpl executor
+		out  *string
+	}{{"subject", c.subject, &m.Subject}, {"html", c.html, &m.HTML}, {"text", c.text, &m.Text}}
+	for _, p := range parts {
+		if p.tmpl == nil {
+			continue
 		}
-	} else {
-		text = htmlToText(html)
+		run.part.Store(p.name)
+		w := &cappedWriter{stopped: &run.stopped}
+		if err := p.tmpl.Execute(w, d); err != nil {
+			if errors.Is(err, ErrRenderTooLarge) {
+				return Message{}, &RenderError{Part: p.name, Err: ErrRenderTooLarge,
+					Msg: "the rendered email is larger than 512 KiB — is a {{range}} repeating too much?"}
+			}
+			return Message{}, execError(p.name, err)
+		}
+		*p.out = w.buf.String()
+	}
+	if c.text == nil {
+		m.Text = htmlToText(m.HTML)
 	}
 	// A subject is one header line: no line breaks, no runs of spaces.
-	return Message{Subject: strings.Join(strings.Fields(subject), " "), HTML: html, Text: text}, nil
+	m.Subject = strings.Join(strings.Fields(m.Subject), " ")
+	return m, nil
 }
 
 func compileCached(t Template) (*compiled, error) {
@@ -183,10 +228,11 @@ func checkTrees(part string, main *parse.Tree, all []*parse.Tree) error {
 	return nil
 }
 
-// cappedWriter collects output up to a limit, and fails every write once stopped.
+// cappedWriter collects one part's output up to maxRenderBytes, and fails every write
+// once its render is stopped.
 type cappedWriter struct {
 	buf     bytes.Buffer
-	stopped atomic.Bool
+	stopped *atomic.Bool
 }
 
 func (w *cappedWriter) Write(p []byte) (int, error) {
@@ -197,36 +243,6 @@ func (w *cappedWriter) Write(p []byte) (int, error) {
 		return 0, ErrRenderTooLarge
 	}
 	return w.buf.Write(p)
-}
-
-// execute runs one part in a goroutine so it can be abandoned at the deadline. Ranges only
-// go over data, so an abandoned execution ends by itself; its next write fails at once.
-func execute(part string, tmpl executor, d RenderData, deadline time.Time) (string, error) {
-	w := &cappedWriter{}
-	done := make(chan error, 1)
-	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				done <- fmt.Errorf("template panicked: %v", r)
-			}
-		}()
-		done <- tmpl.Execute(w, d)
-	}()
-	timer := time.NewTimer(time.Until(deadline))
-	defer timer.Stop()
-	select {
-	case err := <-done:
-		switch {
-		case err == nil:
-			return w.buf.String(), nil
-		case errors.Is(err, ErrRenderTooLarge):
-			return "", &RenderError{Part: part, Msg: "the rendered email is larger than 512 KiB — is a {{range}} repeating too much?", Err: ErrRenderTooLarge}
-		}
-		return "", execError(part, err)
-	case <-timer.C:
-		w.stopped.Store(true)
-		return "", &RenderError{Part: part, Msg: fmt.Sprintf("rendering took longer than %s — is a {{range}} nested too deep?", maxRenderTime), Err: ErrRenderTimeout}
-	}
 }
 
 // SampleRenderData is a realistic recipient with recommendations, used for trial renders

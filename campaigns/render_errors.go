@@ -251,3 +251,42 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(rb)]
 }
+
+func isNumberKind(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return true
+	}
+	return false
+}
+
+// kindName names a type the way a marketer thinks of it.
+func kindName(t reflect.Type) string {
+	if t == nil {
+		return "a calculated value"
+	}
+	switch {
+	case t.Kind() == reflect.String:
+		return "text"
+	case isNumberKind(t):
+		return "a number"
+	case t.Kind() == reflect.Bool:
+		return "a yes/no value"
+	case t.Kind() == reflect.Slice || t.Kind() == reflect.Array:
+		return "a list"
+	case t.Kind() == reflect.Map:
+		return "a set of named values"
+	case t.Kind() == reflect.Struct:
+		return "a group of fields"
+	}
+	return "a value"
+}
+
+func displayPath(p string) string {
+	if p == "" {
+		return "."
+	}
+	return p
+}

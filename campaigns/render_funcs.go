@@ -142,7 +142,7 @@ func toFloat(v any) (float64, error) {
 	case reflect.Float32, reflect.Float64:
 		f := rv.Float()
 		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return 0, fmt.Errorf("money needs a number, got %v", f)
+			return 0, fmt.Errorf("the price must be a number, got %v", f)
 		}
 		return f, nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
@@ -156,11 +156,11 @@ func toFloat(v any) (float64, error) {
 		}
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return 0, fmt.Errorf("money needs a number, got %q", s)
+			return 0, fmt.Errorf("the price must be a number, got %q", s)
 		}
 		return f, nil
 	}
-	return 0, fmt.Errorf("money needs a number, got %v", v)
+	return 0, fmt.Errorf("the price must be a number, got %v", v)
 }
 
 // fnTruncate shortens s to at most n characters, ending with "…" when it cut something.

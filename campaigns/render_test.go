@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"text/template"
 	"time"
 
 	"github.com/persona-app/persona/store"
@@ -206,6 +207,8 @@ func TestValidateTemplateMessages(t *testing.T) {
 			"subject", `subject, line 1: unknown field "FirstNam" — available: Customer.FirstName`},
 		{"an error in the text part is filed under text", func(t *Template) { t.Text = "Hi\n{{if}}{{end}}" },
 			"text", "text, line 2: {{if}} needs a value to test"},
+		{"a second plain else is reported", func(t *Template) { t.HTML = "{{if .Customer.City}}a\n{{else}}b\n{{else}}c{{end}}" },
+			"html", "html, line 3: this {{else}} comes after another plain {{else}}"},
 		{"a missing name is reported", func(t *Template) { t.Name = " " }, "name", "give the template a name"},
 		{"a missing subject is reported", func(t *Template) { t.Subject = "" }, "subject", "write a subject line"},
 		{"a missing HTML part is reported", func(t *Template) { t.HTML = "\n" }, "html", "write the HTML part of the email"},
@@ -279,6 +282,52 @@ func TestRenderReusesTheCompiledTemplateSafelyAcrossGoroutines(t *testing.T) {
 	for range 16 {
 		if err := <-errs; err != nil {
 			t.Error(err)
+		}
+	}
+}
+
+func TestExecErrorTranslatesGoTemplateErrors(t *testing.T) {
+	// The sandbox catches these before execution; execError is the safety net for what
+	// only shows at run time, so feed it Go's own errors.
+	run := func(src string, data any) error {
+		tmpl := template.Must(template.New("html").Funcs(renderFuncs).Parse(src))
+		return tmpl.Execute(new(strings.Builder), data)
+	}
+	cases := []struct {
+		name, src string
+		data      any
+		want      string
+	}{
+		{"an unknown field lists the fields of its type", "a\n{{.Customer.Frist_name}}", SampleRenderData(),
+			`html, line 2: unknown field "Frist_name" — available: FirstName, LastName, `},
+		{"a wrong number of values shows how to call the function", "{{money 1.0}}", nil,
+			"html, line 1: money needs 2 value(s), got 1 — write it like {{money .Price .Currency}}"},
+		{"a failing function keeps its own words", `{{money "cheap" "EUR"}}`, nil,
+			`html, line 1: money: the price must be a number, got "cheap"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := run(tc.src, tc.data)
+			if err == nil {
+				t.Fatal("the template did not fail")
+			}
+			if got := execError("html", err).Error(); !strings.HasPrefix(got, tc.want) {
+				t.Errorf("got  %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// BenchmarkRender renders the golden spring email (HTML with the recommendation block,
+// text part) for one recipient, with the compiled template cached as in a run.
+func BenchmarkRender(b *testing.B) {
+	tpl := Template{Subject: "{{.Customer.FirstName}}, spring is here", Text: "Hi {{.Customer.FirstName}}\n{{range .Recommendations}}- {{.Name}} {{money .Price .Currency}}\n{{end}}",
+		HTML: "<h1>Hello {{.Customer.FirstName | default \"there\"}}</h1>\n" + DefaultRecommendationBlockHTML}
+	d := SampleRenderData()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Render(tpl, d); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

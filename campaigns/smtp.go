@@ -169,7 +169,12 @@ func (c *SMTPChannel) Send(ctx context.Context, m Outgoing) (SendResult, error) 
 		}
 		return SendResult{}, fmt.Errorf("campaigns: send delivery %d to %s via %s: %w", m.DeliveryID, m.To, c.opts.Host, err)
 	}
-	return SendResult{MessageID: strings.Trim(msg.GetMessageID(), "<>"), Response: "250 " + msg.ServerResponse()}, nil
+	// go-mail keeps the server's reply to the end of DATA without its code; a 250 it was.
+	resp := "250 " + msg.ServerResponse()
+	if msg.ServerResponse() == "" {
+		resp = "250 accepted"
+	}
+	return SendResult{MessageID: strings.Trim(msg.GetMessageID(), "<>"), Response: resp}, nil
 }
 
 func (c *SMTPChannel) send(ctx context.Context, msg *gomail.Msg) error {

@@ -60,6 +60,7 @@ func startTestSMTP(t testing.TB) (addr string, srv *testSMTP) {
 	t.Cleanup(func() {
 		logger.stopped.Store(true)
 		_ = s.Close()
+		_ = ln.Close() // Close misses the listener when Serve has not started yet
 		<-done
 	})
 	return ln.Addr().String(), srv

@@ -15,7 +15,14 @@ var testNow = time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
 
 func newTestService(t testing.TB) *Service {
 	t.Helper()
-	return NewService(store.OpenTest(t), func() time.Time { return testNow })
+	db := store.OpenTest(t)
+	if db.IsPostgres() {
+		// store.OpenTest hands every test the same PostgreSQL database as it is: start empty.
+		if err := db.Exec(`TRUNCATE customers, products, orders, events, customer_features RESTART IDENTITY CASCADE`).Error; err != nil {
+			t.Fatalf("empty test database: %v", err)
+		}
+	}
+	return NewService(db, func() time.Time { return testNow })
 }
 
 func importFixture(t *testing.T, s *Service, k Kind, name string, mapping map[string]string) ImportSummary {

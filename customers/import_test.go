@@ -4,12 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
-	"strings"
 	"testing"
 	"time"
-
-	"github.com/persona-app/persona/store"
 )
 
 func TestImportCustomersReadsEveryColumnAndExtraAttributes(t *testing.T) {
@@ -191,195 +187,6 @@ func TestImportCountsChangedRowsAsUpdated(t *testing.T) {
 	}
 }
 
-func TestImportCreatesMinimalCustomersAndProductsForOrdersAndEvents(t *testing.T) {
-	s := newTestService(t)
-	sum := importFixture(t, s, KindOrders, "orders.csv", nil)
-	wantCounts(t, sum, 4, 4, 0, 0, 0)
-	if sum.CreatedCustomers != 2 || sum.CreatedProducts != 3 {
-		t.Fatalf("orders created %d customers and %d products, want 2 and 3", sum.CreatedCustomers, sum.CreatedProducts)
-	}
-	if c := customerByExt(t, s, "c9"); c.Email != "" || c.FirstName != "" || len(c.Attributes) != 0 || !c.CreatedAt.Equal(testNow) {
-		t.Errorf("minimal customer = %+v", c)
-	}
-	if p := productByExt(t, s, "p9"); p.Name != "Mystery Box" || p.Category != "Toys" || !p.InStock {
-		t.Errorf("p9 = %+v, want named from product_name and category", p)
-	}
-	if p := productByExt(t, s, "p1"); p.Name != "Red Mug" || p.Category != "Kitchen" {
-		t.Errorf("p1 = %+v, want the name of its first line", p)
-	}
-
-	sum = importFixture(t, s, KindEvents, "events.csv", nil)
-	wantCounts(t, sum, 6, 5, 0, 1, 0)
-	if sum.CreatedCustomers != 1 || sum.CreatedProducts != 1 {
-		t.Fatalf("events created %d customers and %d products, want c7 and p7", sum.CreatedCustomers, sum.CreatedProducts)
-	}
-	if p := productByExt(t, s, "p7"); p.Name != "Green Hat" || p.Category != "Fashion" {
-		t.Errorf("p7 = %+v", p)
-	}
-	var types []string
-	s.DB.Raw(`SELECT type FROM events ORDER BY occurred_at, id`).Scan(&types)
-	if strings.Join(types, ",") != "view,cart,view,search,purchase" {
-		t.Errorf("event types = %v (Cart must be lowercased, the repeated purchase stored once)", types)
-	}
-	var withoutProduct int
-	s.DB.Raw(`SELECT COUNT(*) FROM events WHERE product_id IS NULL`).Scan(&withoutProduct)
-	if withoutProduct != 1 {
-		t.Errorf("events without product = %d, want the search", withoutProduct)
-	}
-}
-
-func TestImportFillsTheEmptyNameOfAProductCreatedEarlier(t *testing.T) {
-	s := newTestService(t)
-	importText(t, s, KindEvents, "customer_id,type,product_id,occurred_at\nc1,view,p1,2024-01-01\n")
-	importText(t, s, KindOrders, "order_id,customer_id,product_id,quantity,unit_price,ordered_at,product_name,category\n"+
-		"o1,c1,p1,1,2,2024-01-02,Red Mug,Kitchen\n")
-	if p := productByExt(t, s, "p1"); p.Name != "Red Mug" || p.Category != "Kitchen" {
-		t.Fatalf("p1 = %+v, want the name the order line gave", p)
-	}
-}
-
-func TestImportMapsTheRetailInvoiceFileToOrders(t *testing.T) {
-	s := newTestService(t)
-	mapping, err := ParseMapping("InvoiceNo=order_id, StockCode=product_id,Description=product_name,Quantity=quantity," +
-		"InvoiceDate=ordered_at,UnitPrice=unit_price,CustomerID=customer_id")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := importFixture(t, s, KindOrders, "retail_invoices.csv", mapping)
-	wantCounts(t, sum, 8, 7, 0, 0, 1)
-	if fmt.Sprint(sum.Errors) != fmt.Sprint([]RowError{{9, "customer_id: is required"}}) {
-		t.Fatalf("errors = %v, want line 9 rejected for its empty CustomerID", sum.Errors)
-	}
-	if sum.CreatedCustomers != 3 || sum.CreatedProducts != 7 {
-		t.Fatalf("created %d customers, %d products; want 3 and 7", sum.CreatedCustomers, sum.CreatedProducts)
-	}
-	if p := productByExt(t, s, "85123A"); p.Name != "WHITE HANGING HEART T-LIGHT HOLDER" {
-		t.Errorf("85123A = %+v", p)
-	}
-	c := customerByExt(t, s, "13047") // written "13047.0" on one line
-	var lines int
-	var amount float64
-	s.DB.Raw(`SELECT COUNT(*) FROM orders WHERE customer_id = ?`, c.ID).Scan(&lines)
-	s.DB.Raw(`SELECT amount FROM orders WHERE order_id = '536365' AND product_id = ?`, productByExt(t, s, "85123A").ID).Scan(&amount)
-	var at time.Time
-	s.DB.Raw(`SELECT ordered_at FROM orders WHERE order_id = '536365' LIMIT 1`).Scan(&at)
-	if !at.Equal(date(2010, 12, 1, 8, 26, 0)) {
-		t.Errorf("536365 ordered at %v, want 2010-12-01 08:26 UTC", at)
-	}
-	if lines != 2 {
-		t.Errorf("customer 13047 has %d lines, want 2", lines)
-	}
-	if math.Abs(amount-15.3) > 1e-9 {
-		t.Errorf("amount = %v, want 6 * 2.55", amount)
-	}
-	var discount float64
-	s.DB.Raw(`SELECT amount FROM orders WHERE order_id = 'C536379'`).Scan(&discount)
-	if discount != -27.5 {
-		t.Errorf("cancellation amount = %v, want -27.5", discount)
-	}
-}
-
-func TestImportFailsBeforeWritingWhenTheHeaderIsWrong(t *testing.T) {
-	cases := []struct {
-		name    string
-		kind    Kind
-		text    string
-		mapping map[string]string
-		field   string
-		message string
-	}{
-		{"a missing required column is named", KindOrders, "order_id,customer_id,product_id,quantity,ordered_at\no1,c1,p1,1,2024-01-01\n",
-			nil, "unit_price", "required column is missing (the file has order_id, customer_id, product_id, quantity, ordered_at)"},
-		{"a mapping to an unknown column is refused", KindOrders, "InvoiceNo,a\n1,2\n", map[string]string{"InvoiceNo": "invoice"},
-			"mapping", `InvoiceNo=invoice: "invoice" is not a column of orders (use one of order_id, customer_id, product_id, quantity, unit_price, ordered_at, product_name, category, or - to ignore)`},
-		{"a mapping of a column the file lacks is refused", KindEvents, "customer_id,type,occurred_at\nc1,view,2024-01-01\n",
-			map[string]string{"When": "occurred_at"}, "mapping", `column "when" is not in the file (it has customer_id, type, occurred_at)`},
-		{"a column given twice is refused", KindEvents, "customer_id,type,occurred_at,Type\nc1,view,2024-01-01,cart\n", nil,
-			"type", "column appears twice (columns 2 and 4)"},
-		{"an empty file has no header", KindCustomers, "", nil, "file", "is empty (no header row)"},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			s := newTestService(t)
-			_, err := s.Import(context.Background(), strings.NewReader(c.text), ImportOptions{Kind: c.kind, Mapping: c.mapping})
-			fe, ok := store.AsFieldErrors(err)
-			if !ok || fe[c.field] != c.message {
-				t.Fatalf("err = %v, want %s: %s", err, c.field, c.message)
-			}
-			if got := stats(t, s); got != (Counts{}) {
-				t.Fatalf("rows were written: %+v", got)
-			}
-		})
-	}
-}
-
-func TestImportRefusesAnUnknownKind(t *testing.T) {
-	s := newTestService(t)
-	_, err := s.Import(context.Background(), strings.NewReader("a\n"), ImportOptions{Kind: "invoices"})
-	if _, ok := store.AsFieldErrors(err); !ok {
-		t.Fatalf("err = %v, want a field error on kind", err)
-	}
-}
-
-func TestImportMappingCanIgnoreAColumn(t *testing.T) {
-	s := newTestService(t)
-	sum, err := s.Import(context.Background(), strings.NewReader("ID,Internal,email\nx1,secret,x1@example.com\n"),
-		ImportOptions{Kind: KindCustomers, Mapping: map[string]string{"id": "customer_id", "internal": "-"}})
-	if err != nil || sum.Imported != 1 {
-		t.Fatalf("import = %+v, %v", sum, err)
-	}
-	if c := customerByExt(t, s, "x1"); len(c.Attributes) != 0 || c.Email != "x1@example.com" {
-		t.Fatalf("x1 = %+v, want the ignored column left out of attributes", c)
-	}
-}
-
-func TestParseMapping(t *testing.T) {
-	m, err := ParseMapping(" InvoiceNo = order_id ,StockCode=Product_ID,")
-	if err != nil || len(m) != 2 || m["InvoiceNo"] != "order_id" || m["StockCode"] != "product_id" {
-		t.Fatalf("mapping = %v, %v", m, err)
-	}
-	for _, bad := range []string{"InvoiceNo", "=order_id", "a=", "a=b,A=c"} {
-		if _, err := ParseMapping(bad); err == nil {
-			t.Errorf("ParseMapping(%q) accepted", bad)
-		}
-	}
-}
-
-func TestReadHeaderStripsTheByteOrderMark(t *testing.T) {
-	h, err := ReadHeader(strings.NewReader("\uFEFFInvoiceNo, StockCode ,Description\n1,2,3\n"))
-	if err != nil || strings.Join(h, "|") != "InvoiceNo|StockCode|Description" {
-		t.Fatalf("header = %q, %v", h, err)
-	}
-}
-
-func TestImportReportsProgressAndCapsTheErrorList(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("customer_id,type,occurred_at\n")
-	for i := 0; i < 1500; i++ {
-		fmt.Fprintf(&b, "c%d,bad type,2024-01-01\n", i)
-	}
-	for i := 0; i < 1200; i++ {
-		fmt.Fprintf(&b, "c%d,view,%d\n", i%50, 1700000000+i)
-	}
-	s := newTestService(t)
-	var calls []int64
-	sum, err := s.Import(context.Background(), strings.NewReader(b.String()),
-		ImportOptions{Kind: KindEvents, Progress: func(n int64) { calls = append(calls, n) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	wantCounts(t, sum, 2700, 1200, 0, 0, 1500)
-	if len(sum.Errors) != maxErrors || sum.Errors[0].Line != 2 {
-		t.Fatalf("kept %d errors starting at line %d, want %d from line 2", len(sum.Errors), sum.Errors[0].Line, maxErrors)
-	}
-	if len(calls) < 2 || calls[len(calls)-1] != 2700 {
-		t.Fatalf("progress calls = %v, want several ending at 2700", calls)
-	}
-	if sum.CreatedCustomers != 50 {
-		t.Fatalf("created %d customers, want 50", sum.CreatedCustomers)
-	}
-}
-
 func TestImportRunsTheAfterImportHooks(t *testing.T) {
 	s := newTestService(t)
 	var got []Kind
@@ -412,36 +219,14 @@ func TestImportProductsReadsPricesFlagsAndURLs(t *testing.T) {
 	if !p3.InStock || p3.Price != 0 {
 		t.Errorf("p3 = %+v, want in stock by default", p3)
 	}
-	sum = importText(t, s, KindProducts, "product_id,name,url\np4,Bad,javascript:alert(1)\np5,,\n")
-	want := []RowError{{2, `url: "javascript:alert(1)" is not an http(s) URL`}, {3, "name: is required"}}
+	sum = importText(t, s, KindProducts, "product_id,name,url,image_url\np4,Bad,javascript:alert(1),\np5,,,\n"+
+		"p6,Local image,https://shop.example/p6,/static/img/p6.png\np7,Bad image,,//evil.example/x.png\n")
+	want := []RowError{{2, `url: "javascript:alert(1)" is not an http(s) URL or a path starting with /`}, {3, "name: is required"},
+		{5, `image_url: "//evil.example/x.png" is not an http(s) URL or a path starting with /`}}
 	if fmt.Sprint(sum.Errors) != fmt.Sprint(want) {
 		t.Fatalf("errors = %v, want %v", sum.Errors, want)
 	}
-}
-
-func TestImportTimestampFormsAllLandAsUTCSeconds(t *testing.T) {
-	s := newTestService(t)
-	text := "customer_id,type,occurred_at\n" +
-		"c1,a,2024-03-05T14:07:09+01:00\n" +
-		"c1,b,2024-03-05\n" +
-		"c1,c,2024-03-05 14:07\n" +
-		"c1,d,2024-03-05 14:07:09\n" +
-		"c1,e,3/5/2024 14:07\n" +
-		"c1,f,1709647629\n"
-	sum := importText(t, s, KindEvents, text)
-	wantCounts(t, sum, 6, 6, 0, 0, 0)
-	var rows []struct {
-		Type       string
-		OccurredAt time.Time
-	}
-	if err := s.DB.Raw(`SELECT type, occurred_at FROM events ORDER BY type`).Scan(&rows).Error; err != nil || len(rows) != 6 {
-		t.Fatalf("read %d events: %v", len(rows), err)
-	}
-	want := []time.Time{date(2024, 3, 5, 13, 7, 9), date(2024, 3, 5, 0, 0, 0), date(2024, 3, 5, 14, 7, 0),
-		date(2024, 3, 5, 14, 7, 9), date(2024, 3, 5, 14, 7, 0), time.Unix(1709647629, 0)}
-	for i, r := range rows {
-		if !r.OccurredAt.Equal(want[i]) {
-			t.Errorf("event %s at %v, want %v", r.Type, r.OccurredAt, want[i])
-		}
+	if p := productByExt(t, s, "p6"); p.ImageURL != "/static/img/p6.png" {
+		t.Fatalf("p6 = %+v, want a local image path kept", p)
 	}
 }

@@ -107,10 +107,18 @@ func isEmail(s string) bool {
 	return err == nil && a.Name == "" && a.Address == s
 }
 
-// isWebURL accepts absolute http and https URLs, so a template never links to javascript:.
+// isWebURL accepts absolute http and https URLs, so a template never links to javascript:,
+// and paths on this Persona ("/static/img/..."), which messages make absolute with
+// PERSONA_BASE_URL.
 func isWebURL(s string) bool {
 	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+	if err != nil {
+		return false
+	}
+	if u.Scheme == "" && u.Host == "" && strings.HasPrefix(s, "/") && !strings.HasPrefix(s, "//") {
+		return true
+	}
+	return (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 var eventTypeRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
@@ -128,18 +136,22 @@ func normalizeCustomerID(s string) string {
 }
 
 // Messages for rejected values; each is shown after the column name.
-func msgRequired() string          { return "is required" }
+const (
+	msgRequired  = "is required"
+	hintBool     = "(use true, false, yes, no, 1 or 0)"
+	hintURL      = "is not an http(s) URL or a path starting with /"
+	hintType     = "is not an event type (a lowercase word: letters, digits, _; at most 32)"
+	hintTooLong  = "is longer than %d characters"
+	hintNotEmail = "is not an email address"
+)
+
 func msgNotDate(v string) string   { return fmt.Sprintf("%q is not a date %s", v, dateHint) }
 func msgNotNumber(v string) string { return fmt.Sprintf("%q is not a number", v) }
-func msgNotBool(v string) string {
-	return fmt.Sprintf("%q is not true/false (use true, false, yes, no, 1 or 0)", v)
-}
-func msgNotEmail(v string) string { return fmt.Sprintf("%q is not an email address", v) }
-func msgNotURL(v string) string   { return fmt.Sprintf("%q is not an http(s) URL", v) }
-func msgTooLong(n int) string     { return fmt.Sprintf("is longer than %d characters", n) }
-func msgEventType(v string) string {
-	return fmt.Sprintf("%q is not an event type (a lowercase word: letters, digits, _; at most 32)", v)
-}
+func msgNotBool(v string) string   { return fmt.Sprintf("%q is not true/false %s", v, hintBool) }
+func msgNotEmail(v string) string  { return fmt.Sprintf("%q %s", v, hintNotEmail) }
+func msgNotURL(v string) string    { return fmt.Sprintf("%q %s", v, hintURL) }
+func msgEventType(v string) string { return fmt.Sprintf("%q %s", v, hintType) }
+func msgTooLong(n int) string      { return fmt.Sprintf(hintTooLong, n) }
 
 // Scalar is a JSON string, number or boolean kept as its text, so API input goes
 // through exactly the parsing a CSV cell does. JSON null and an absent key are "".

@@ -16,6 +16,7 @@ type orderSink struct {
 	recs []orderRec
 	// cut is how many buffered rows the next flush writes; 0 means all of them.
 	cut     int
+	ids     idCache
 	touched touchSet
 }
 
@@ -86,20 +87,15 @@ func (k *orderSink) flush(ctx context.Context, tx *gorm.DB, sum *ImportSummary) 
 		k.cut = 0
 	}()
 	now := k.now()
-	custIDs, created, err := ensureCustomers(ctx, tx, uniqueStrings(batch, func(r *orderRec) string { return r.customer }), now)
-	if err != nil {
-		return err
-	}
-	sum.CreatedCustomers += created
 	hints := map[string]productHint{}
 	for i := range batch {
 		addHint(hints, batch[i].product, batch[i].productName, batch[i].category)
 	}
-	prodIDs, created, err := ensureProducts(ctx, tx, uniqueStrings(batch, func(r *orderRec) string { return r.product }), hints, now)
-	if err != nil {
+	if err := k.ids.resolve(ctx, tx, uniqueStrings(batch, func(r *orderRec) string { return r.customer }),
+		uniqueStrings(batch, func(r *orderRec) string { return r.product }), hints, now, sum); err != nil {
 		return err
 	}
-	sum.CreatedProducts += created
+	custIDs, prods := k.ids.customers, k.ids.products
 
 	stored := map[orderKey]storedOrder{}
 	for _, part := range chunks(uniqueStrings(batch, func(r *orderRec) string { return r.orderID }), rowsPerInsert) {
@@ -120,7 +116,7 @@ func (k *orderSink) flush(ctx context.Context, tx *gorm.DB, sum *ImportSummary) 
 	args := make([]any, 0, len(batch)*8)
 	for i := range batch {
 		r := &batch[i]
-		o := storedOrder{OrderID: r.orderID, ProductID: prodIDs[r.product], CustomerID: custIDs[r.customer],
+		o := storedOrder{OrderID: r.orderID, ProductID: prods[r.product].ID, CustomerID: custIDs[r.customer],
 			Quantity: r.quantity, UnitPrice: r.unitPrice, OrderedAt: r.orderedAt}
 		key := orderKey{o.OrderID, o.ProductID}
 		if prev, ok := seen[key]; ok {
@@ -153,7 +149,7 @@ func (k *orderSink) flush(ctx context.Context, tx *gorm.DB, sum *ImportSummary) 
 	if len(args) == 0 {
 		return nil
 	}
-	_, err = insertRows(tx.WithContext(ctx), `INSERT INTO orders (order_id, customer_id, product_id, quantity,
+	_, err := insertRows(tx.WithContext(ctx), `INSERT INTO orders (order_id, customer_id, product_id, quantity,
 		unit_price, amount, ordered_at, created_at)`, `ON CONFLICT (order_id, product_id) DO UPDATE SET
 		customer_id = excluded.customer_id, quantity = excluded.quantity, unit_price = excluded.unit_price,
 		amount = excluded.amount, ordered_at = excluded.ordered_at`, 8, args)

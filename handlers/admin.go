@@ -100,7 +100,9 @@ func (h *Admin) keysPage(c echo.Context, status int, vm templates.APIKeysView) e
 }
 
 // APIKeys lists the API keys.
-func (h *Admin) APIKeys(c echo.Context) error { return h.keysPage(c, http.StatusOK, templates.APIKeysView{}) }
+func (h *Admin) APIKeys(c echo.Context) error {
+	return h.keysPage(c, http.StatusOK, templates.APIKeysView{})
+}
 
 // CreateAPIKey makes a key and shows its secret once.
 func (h *Admin) CreateAPIKey(c echo.Context) error {

@@ -20,6 +20,7 @@ type Neighbour struct {
 type Neighbours struct {
 	offsets []int32
 	list    []Neighbour
+	scratch sync.Pool // of *scoreRow, for Recommend
 }
 
 // Of returns the neighbours of product p, best first; the slice must not be modified.
@@ -114,13 +115,15 @@ func BuildItemItem(nItems int, interactions []Interaction, k int) *Neighbours {
 		xs = slices.DeleteFunc(slices.Clone(xs), func(x Interaction) bool { return !valid(x) })
 	}
 	nCustomers := 0
-	norms := make([]float64, nItems)
+	invNorms := make([]float64, nItems) // 1/|product vector|: the hot loop multiplies
 	for _, x := range xs {
 		nCustomers = max(nCustomers, int(x.Customer)+1)
-		norms[x.Product] += float64(x.Weight) * float64(x.Weight)
+		invNorms[x.Product] += float64(x.Weight) * float64(x.Weight)
 	}
-	for i := range norms {
-		norms[i] = math.Sqrt(norms[i])
+	for i, sq := range invNorms {
+		if sq > 0 {
+			invNorms[i] = 1 / math.Sqrt(sq)
+		}
 	}
 	off, ents := byCustomer(nCustomers, xs)
 	voff, visits := visitsByProduct(nItems, off, ents)
@@ -140,7 +143,7 @@ func BuildItemItem(nItems int, interactions []Interaction, k int) *Neighbours {
 					return
 				}
 				for i := start; i < min(start+chunk, nItems); i++ {
-					lists[i] = w.neighbours(int32(i), visits[voff[i]:voff[i+1]], ents, norms)
+					lists[i] = w.neighbours(int32(i), visits[voff[i]:voff[i+1]], ents, invNorms)
 				}
 			}
 		}()
@@ -166,7 +169,7 @@ type simWorker struct {
 }
 
 // neighbours returns the top-K neighbours of product i, best first.
-func (w *simWorker) neighbours(i int32, visits []visit, ents []entry, norms []float64) []Neighbour {
+func (w *simWorker) neighbours(i int32, visits []visit, ents []entry, invNorms []float64) []Neighbour {
 	acc, touched := w.acc, w.touched[:0]
 	for _, v := range visits {
 		for _, j := range ents[v.start:v.end] {
@@ -184,7 +187,7 @@ func (w *simWorker) neighbours(i int32, visits []visit, ents []entry, norms []fl
 		if j == i || dot <= 0 {
 			continue
 		}
-		w.top.offer(Neighbour{Product: j, Sim: float32(float64(dot) / (norms[i] * norms[j]))})
+		w.top.offer(Neighbour{Product: j, Sim: float32(float64(dot) * invNorms[i] * invNorms[j])})
 	}
 	return w.top.sorted()
 }
@@ -247,11 +250,12 @@ func (t *topK) up(i int) {
 func (t *topK) down(i int) {
 	h := t.heap
 	for {
-		worst := i
-		for _, c := range []int{2*i + 1, 2*i + 2} {
-			if c < len(h) && better(h[worst], h[c]) {
-				worst = c
-			}
+		worst, l, r := i, 2*i+1, 2*i+2
+		if l < len(h) && better(h[worst], h[l]) {
+			worst = l
+		}
+		if r < len(h) && better(h[worst], h[r]) {
+			worst = r
 		}
 		if worst == i {
 			return

@@ -13,28 +13,50 @@ func (n *Neighbours) Recommend(history []Interaction, k int, skip func(product i
 	if k <= 0 {
 		return nil
 	}
-	idx := make(map[int32]int, len(history)*8)
-	var cands []Candidate
-	var best []float32
+	s := n.scratchRow()
+	defer n.scratch.Put(s)
 	for _, h := range history {
 		for _, nb := range n.Of(h.Product) {
-			c := h.Weight * nb.Sim
-			i, ok := idx[nb.Product]
-			if !ok {
-				i = len(cands)
-				idx[nb.Product] = i
-				cands = append(cands, Candidate{Product: nb.Product, Because: h.Product})
-				best = append(best, c)
+			c, p := h.Weight*nb.Sim, nb.Product
+			switch {
+			case c <= 0:
+				continue
+			case s.score[p] == 0:
+				s.touched = append(s.touched, p)
+				s.best[p], s.because[p] = c, h.Product
+			case c > s.best[p] || (c == s.best[p] && h.Product < s.because[p]):
+				s.best[p], s.because[p] = c, h.Product
 			}
-			cands[i].Score += c
-			if c > best[i] || (c == best[i] && h.Product < cands[i].Because) {
-				best[i], cands[i].Because = c, h.Product
-			}
+			s.score[p] += c
 		}
 	}
-	cands = slices.DeleteFunc(cands, func(c Candidate) bool { return c.Score <= 0 || skip(c.Product) })
+	cands := make([]Candidate, 0, len(s.touched))
+	for _, p := range s.touched {
+		if !skip(p) {
+			cands = append(cands, Candidate{Product: p, Score: s.score[p], Because: s.because[p]})
+		}
+		s.score[p] = 0
+	}
+	s.touched = s.touched[:0]
 	slices.SortFunc(cands, compareCandidates)
 	return cands[:min(k, len(cands))]
+}
+
+// scoreRow is Recommend's dense scratch space over all products, reused through a pool so
+// a request costs what its history touches, not the catalogue size. Between uses every
+// score is zero and touched is empty.
+type scoreRow struct {
+	score, best []float32
+	because     []int32
+	touched     []int32
+}
+
+func (n *Neighbours) scratchRow() *scoreRow {
+	if s, ok := n.scratch.Get().(*scoreRow); ok {
+		return s
+	}
+	size := n.Len()
+	return &scoreRow{score: make([]float32, size), best: make([]float32, size), because: make([]int32, size)}
 }
 
 // compareCandidates orders by score, highest first, then by lower product index.

@@ -116,7 +116,7 @@ func (s *Service) loadLatest(ctx context.Context) (*snapshot, error) {
 		return nil, fmt.Errorf("recsys: read models: %w", err)
 	}
 	if first == nil || snap.itemItem == nil || snap.popularity == nil {
-		return nil, fmt.Errorf("recsys: load models: training of %v is incomplete", metas[0].TrainedAt)
+		return nil, fmt.Errorf("recsys: load models: rows %v vanished while loading", ids)
 	}
 	if snap.catalog, err = loadCatalog(ctx, s.db, first.ProductIDs); err != nil {
 		return nil, err

@@ -12,8 +12,7 @@ import (
 
 // A customer's history: their latest rows of each kind, read through the customer indexes.
 const (
-	historyEventsSQL = `SELECT customer_id, product_id,
-		CASE type WHEN 'purchase' THEN 5 WHEN 'cart' THEN 3 ELSE 1 END, occurred_at
+	historyEventsSQL = `SELECT customer_id, product_id, ` + eventWeightSQL + `, occurred_at
 		FROM events WHERE customer_id = ? AND type IN ('view', 'cart', 'purchase') AND product_id IS NOT NULL
 		ORDER BY occurred_at DESC LIMIT ?`
 	historyOrdersSQL = `SELECT customer_id, product_id, 5, ordered_at FROM orders

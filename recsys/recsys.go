@@ -78,17 +78,15 @@ type TrainStats struct {
 	TrainedAt        time.Time
 }
 
-// Training constants: the brief's numbers, kept in one place.
+// Tuning, in one place.
 const (
+	// neighboursPerItem is K, the similar products kept per product.
 	neighboursPerItem = 50
-	maxHistory        = 300
-	popularWindow     = 30 * 24 * time.Hour
-	maxResults        = 100
-)
-
-// Interaction weights per event type; each order line weighs as a purchase.
-const (
-	weightView     = 1
-	weightCart     = 3
-	weightPurchase = 5
+	// maxHistory bounds a customer's products (their most recent) in training and serving,
+	// which bounds the quadratic cost of a heavy customer.
+	maxHistory = 300
+	// popularWindow is how far back popularity counts customers first.
+	popularWindow = 30 * 24 * time.Hour
+	// maxResults is the most recommendations one call returns.
+	maxResults = 100
 )

@@ -172,6 +172,22 @@ func TestUntrainedServiceSaysSo(t *testing.T) {
 	}
 }
 
+func TestTrainingAnEmptyShopServesNothing(t *testing.T) {
+	db := store.OpenTest(t)
+	ctx := context.Background()
+	s := NewService(db, fixedClock(trainTime))
+	if st, err := s.Train(ctx); err != nil || st.Interactions != 0 || st.Items != 0 {
+		t.Fatalf("Train = %+v, %v; want no interactions and no error", st, err)
+	}
+	if items, err := s.Recommend(ctx, 1, 5); err != nil || len(items) != 0 {
+		t.Errorf("Recommend = %v, %v; want nothing and no error", items, err)
+	}
+	loaded := NewService(db, nil)
+	if ok, err := loaded.Load(ctx); !ok || err != nil {
+		t.Errorf("Load of the empty model = %v, %v; want true, nil", ok, err)
+	}
+}
+
 func TestCountOutOfRangeIsAFieldError(t *testing.T) {
 	s, _ := trainedShop(t)
 	for _, n := range []int{0, -1, 101} {

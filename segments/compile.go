@@ -35,7 +35,7 @@ func compileWhere(r Rules, now time.Time, dialect string) (string, []any, error)
 		return "", nil, fmt.Errorf("segments: unknown SQL dialect %q", dialect)
 	}
 	c := newCompiler(now, dialect)
-	where := c.rules(r, "", 1)
+	where := c.root(r)
 	if err := c.errs.Err(); err != nil {
 		return "", nil, err
 	}
@@ -59,6 +59,15 @@ func newCompiler(now time.Time, dialect string) *compiler {
 func (c *compiler) arg(v any) string {
 	c.args = append(c.args, v)
 	return "?"
+}
+
+// root compiles the whole tree.
+func (c *compiler) root(r Rules) string {
+	where := c.rules(r, "", 1)
+	if len(c.args) > maxArgs {
+		c.errs.Add("conditions", fmt.Sprintf("these rules hold too many values (at most %d in all)", maxArgs))
+	}
+	return where
 }
 
 // rules compiles one level of the tree. path is "" at the top, else "conditions[1].group.".

@@ -110,7 +110,7 @@ var countCases = []struct {
 	{"behaviours joined by any", `{"match":"any","conditions":[{"behaviour":{"event":"purchase","min_count":2,"days":30}},{"behaviour":{"event":"cart","min_count":1,"days":30}}]}`, 4},
 }
 
-func TestCountMatchesHandComputedFixtureCounts(t *testing.T) {
+func TestCountMatchesHandComputedCounts(t *testing.T) {
 	db, svc := openFixture(t)
 	ctx := context.Background()
 	for _, tc := range countCases {
@@ -142,7 +142,7 @@ func TestCountMatchesHandComputedFixtureCounts(t *testing.T) {
 	}
 }
 
-func TestExampleRulesFromTestdataCountOneCustomer(t *testing.T) {
+func TestSampleRulesFromTestdataMatchOneCustomer(t *testing.T) {
 	_, svc := openFixture(t)
 	data, err := os.ReadFile("testdata/example_rules.json")
 	if err != nil {
@@ -161,7 +161,7 @@ func TestExampleRulesFromTestdataCountOneCustomer(t *testing.T) {
 	}
 }
 
-func TestCompileWritesOnlyPlaceholdersAndFixedSQL(t *testing.T) {
+func TestCompileWritesOnlyPlaceholdersAndConstantSQL(t *testing.T) {
 	r, err := ParseRules([]byte(`{"match":"any","conditions":[
 		{"field":"attr.zzplan","op":"contains","value":"gq'ld"},
 		{"field":"country","op":"in","value":["QQDE","x' OR '1'='1"]},

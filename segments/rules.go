@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"regexp"
 	"strings"
 	"time"
@@ -27,6 +28,9 @@ const (
 	maxTextLen     = 1000
 	maxCategoryLen = 200
 	maxRulesBytes  = 256 << 10
+	// maxArgs keeps one rule tree's parameters well under SQLite's 32766 and
+	// PostgreSQL's 65535 per statement.
+	maxArgs = 10000
 )
 
 // Rules is a rule tree: conditions joined by AND ("all") or OR ("any").
@@ -64,16 +68,16 @@ var (
 // by the path of the bad part ("conditions[2].op"; "rules" when the JSON itself is bad);
 // the decoded rules are returned even then, so an editor can show them again.
 func ParseRules(data []byte) (Rules, error) {
-	var r Rules
 	if len(data) > maxRulesBytes {
-		return r, store.FieldErrors{"rules": fmt.Sprintf("rules are too large (at most %d KiB)", maxRulesBytes>>10)}
+		return Rules{}, store.FieldErrors{"rules": fmt.Sprintf("rules are too large (at most %d KiB)", maxRulesBytes>>10)}
 	}
+	var r Rules
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&r); err != nil {
 		return Rules{}, store.FieldErrors{"rules": "rules are not valid: " + jsonProblem(err)}
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF {
 		return Rules{}, store.FieldErrors{"rules": "rules are not valid: unexpected data after the rules"}
 	}
 	return r, r.Validate()
@@ -84,12 +88,12 @@ func jsonProblem(err error) string {
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) && typeErr.Field != "" {
 		want := "a text"
-		switch typeErr.Type.Kind().String() {
-		case "int", "int64", "float64":
+		switch typeErr.Type.Kind() {
+		case reflect.Int, reflect.Int64, reflect.Float64:
 			want = "a number"
-		case "slice":
+		case reflect.Slice:
 			want = "a list"
-		case "struct", "ptr":
+		case reflect.Struct, reflect.Pointer:
 			want = "an object"
 		}
 		return fmt.Sprintf("%s must be %s", typeErr.Field, want)
@@ -103,7 +107,7 @@ func jsonProblem(err error) string {
 // Validate checks the whole tree and reports every problem as store.FieldErrors.
 func (r Rules) Validate() error {
 	c := newCompiler(time.Time{}, "sqlite")
-	c.rules(r, "", 1)
+	c.root(r)
 	return c.errs.Err()
 }
 

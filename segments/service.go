@@ -39,6 +39,8 @@ type Member struct {
 const (
 	DefaultPerPage = 50
 	MaxPerPage     = 500
+	// maxPage keeps the OFFSET from overflowing on a made-up page number.
+	maxPage = 1_000_000
 )
 
 // Count returns how many customers match r (the live count of the rule editor).
@@ -57,7 +59,7 @@ func (s *Service) Count(ctx context.Context, r Rules) (int64, error) {
 // Members returns one page (from 1) of the customers matching r, ordered by id, and how
 // many match in all. perPage outside 1..MaxPerPage falls back to DefaultPerPage or MaxPerPage.
 func (s *Service) Members(ctx context.Context, r Rules, page, perPage int) ([]Member, int64, error) {
-	page = max(page, 1)
+	page = min(max(page, 1), maxPage)
 	if perPage < 1 {
 		perPage = DefaultPerPage
 	}
@@ -109,32 +111,24 @@ func (s *Service) SegmentCounts(ctx context.Context) (map[int64]int64, error) {
 		list = append(list, compiled{seg.ID, where, args})
 	}
 	counts := make(map[int64]int64, len(list))
-	for start := 0; start < len(list); start += countBatch {
-		batch := list[start:min(start+countBatch, len(list))]
+	for start := 0; start < len(list); {
+		// A batch is up to countBatch segments whose parameters fit in one statement.
+		end, nargs := start, 0
+		for end < len(list) && end-start < countBatch && (end == start || nargs+len(list[end].args) <= maxArgs) {
+			nargs += len(list[end].args)
+			end++
+		}
+		batch := list[start:end]
+		start = end
 		// One scan of the customers counts the whole batch: each column counts the rows
 		// its segment's condition holds for.
 		cols := make([]string, len(batch))
-		var args []any
+		args := make([]any, 0, nargs)
 		for i, b := range batch {
 			cols[i] = "COUNT(CASE WHEN " + b.where + " THEN 1 END)"
 			args = append(args, b.args...)
 		}
-		rows, err := s.DB.WithContext(ctx).Raw("SELECT "+strings.Join(cols, ", ")+" "+fromCustomers, args...).Rows()
-		if err != nil {
-			return nil, fmt.Errorf("segments: count segments: %w", err)
-		}
-		values := make([]int64, len(batch))
-		ptrs := make([]any, len(batch))
-		for i := range values {
-			ptrs[i] = &values[i]
-		}
-		if rows.Next() {
-			err = rows.Scan(ptrs...)
-		}
-		if err == nil {
-			err = rows.Err()
-		}
-		rows.Close()
+		values, err := s.countColumns(ctx, "SELECT "+strings.Join(cols, ", ")+" "+fromCustomers, args)
 		if err != nil {
 			return nil, fmt.Errorf("segments: count segments: %w", err)
 		}
@@ -143,6 +137,30 @@ func (s *Service) SegmentCounts(ctx context.Context) (map[int64]int64, error) {
 		}
 	}
 	return counts, nil
+}
+
+// countColumns runs a query returning one row of counts and returns them.
+func (s *Service) countColumns(ctx context.Context, query string, args []any) ([]int64, error) {
+	rows, err := s.DB.WithContext(ctx).Raw(query, args...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	values := make([]int64, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range values {
+		ptrs[i] = &values[i]
+	}
+	if rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+	}
+	return values, rows.Err()
 }
 
 // AudienceSQL returns the SQL selecting the ids of the customers in a stored segment, with

@@ -109,3 +109,15 @@ func TestFieldsListsEveryWhitelistedFieldForTheEditor(t *testing.T) {
 		t.Error("Fields() shares its operator slices")
 	}
 }
+
+func TestValidateLimitsTheNumberOfValues(t *testing.T) {
+	values, _ := json.Marshal(slices.Repeat([]string{"DE"}, maxInValues))
+	r := Rules{Match: "any"}
+	for range maxArgs/maxInValues + 1 {
+		r.Conditions = append(r.Conditions, Condition{Field: "country", Op: "in", Value: values})
+	}
+	fe, _ := store.AsFieldErrors(r.Validate())
+	if fe["conditions"] != "these rules hold too many values (at most 10000 in all)" {
+		t.Fatalf("errors = %v", fe)
+	}
+}

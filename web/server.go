@@ -152,4 +152,3 @@ func publicHost(base string) string {
 	}
 	return u.Hostname()
 }
-

@@ -98,6 +98,13 @@ func newApp(ctx context.Context, cfg Config, logw io.Writer) (*app, error) {
 			}
 			return nil
 		})
+	a.customers.AfterWrite = append(a.customers.AfterWrite, func(ctx context.Context, kind customers.Kind, _ []int64) error {
+		if kind == customers.KindOrders {
+			_, err := a.campaigns.Attribute(ctx)
+			return err
+		}
+		return nil
+	})
 	a.imports = customers.NewJobs(a.customers, a.log)
 	return a, nil
 }

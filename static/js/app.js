@@ -10,14 +10,16 @@
       if (canvas._chart) { canvas._chart.destroy(); }
       var spec;
       try { spec = JSON.parse(canvas.getAttribute("data-chart")); } catch (e) { return; }
+      var round = spec.type === "doughnut" || spec.type === "pie";
       (spec.data.datasets || []).forEach(function (ds, i) {
+        if (round && !ds.backgroundColor) { ds.backgroundColor = spec.data.labels.map(function (_, j) { return palette[j % palette.length]; }); }
         var c = ds.color || palette[i % palette.length];
         if (!ds.backgroundColor) { ds.backgroundColor = spec.type === "line" ? c + "22" : c; }
         if (!ds.borderColor) { ds.borderColor = c; }
         delete ds.color;
       });
       spec.options = Object.assign({ responsive: true, maintainAspectRatio: false, animation: false,
-        plugins: { legend: { display: (spec.data.datasets || []).length > 1 } } }, spec.options || {});
+        plugins: { legend: { display: round || (spec.data.datasets || []).length > 1 } } }, spec.options || {});
       canvas._chart = new Chart(canvas, spec);
       canvas.setAttribute("data-chart-ready", "1");
     });
