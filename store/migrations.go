@@ -246,6 +246,10 @@ var migrations = []string{
 		created_at {{ts}} NOT NULL
 	);
 	CREATE INDEX outbox_created ON outbox (created_at);`,
+
+	// 6: behaviour conditions read (type, time, customer, product) from the index alone
+	`CREATE INDEX events_type_customer ON events (type, occurred_at, customer_id, product_id);
+	DROP INDEX events_type;`,
 }
 
 var dialectTypes = map[string]map[string]string{
