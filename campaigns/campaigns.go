@@ -59,8 +59,8 @@ type Input struct {
 type Options struct {
 	Now     func() time.Time // default time.Now
 	Signer  Signer
-	BaseURL string // PERSONA_BASE_URL, e.g. https://shop.example
-	Channel Channel
+	BaseURL string  // PERSONA_BASE_URL, e.g. https://shop.example
+	Channel Channel // default: the in-app outbox
 	// NewChannel, when set, gives each worker a channel of its own (say, one SMTP
 	// connection each) instead of sharing Channel; each is closed when its worker stops.
 	NewChannel  func() (Channel, error)
@@ -68,7 +68,7 @@ type Options struct {
 	Audience    Audience
 	Workers     int           // default 4
 	BatchSize   int           // default 50
-	ClaimTTL    time.Duration // default 10 minutes
+	ClaimTTL    time.Duration // default 10 minutes; a batch must be sent well within it
 	RecCount    int           // default 4
 	// AttributionWindow is how long after a click an order still counts; default 7 days.
 	AttributionWindow time.Duration
@@ -168,7 +168,7 @@ func (s *Service) Campaign(ctx context.Context, id int64) (Campaign, error) {
 // CreateCampaign validates in and stores a new campaign: "scheduled" for at/cron, else "draft".
 func (s *Service) CreateCampaign(ctx context.Context, in Input) (Campaign, error) {
 	in = cleanInput(in)
-	if err := s.validate(ctx, 0, in); err != nil {
+	if err := s.validate(ctx, 0, in, nil); err != nil {
 		return Campaign{}, err
 	}
 	now := s.now()
@@ -186,23 +186,29 @@ func (s *Service) CreateCampaign(ctx context.Context, in Input) (Campaign, error
 	return s.Campaign(ctx, id)
 }
 
-// UpdateCampaign validates in and replaces the campaign's settings. A campaign with a run
-// in progress cannot be edited (store.ErrConflict).
+// UpdateCampaign validates in and replaces the campaign's settings. A changed schedule
+// re-arms the campaign ("scheduled" for at/cron, else "draft"); other edits keep its status,
+// so a sent campaign can be renamed without a new send time. A campaign with a run in
+// progress cannot be edited (store.ErrConflict).
 func (s *Service) UpdateCampaign(ctx context.Context, id int64, in Input) (Campaign, error) {
 	in = cleanInput(in)
-	if _, err := s.Campaign(ctx, id); err != nil {
+	old, err := s.Campaign(ctx, id)
+	if err != nil {
 		return Campaign{}, err
 	}
-	if err := s.validate(ctx, id, in); err != nil {
+	if err := s.validate(ctx, id, in, &old); err != nil {
 		return Campaign{}, err
 	}
 	if err := s.refuseActive(ctx, id, "update"); err != nil {
 		return Campaign{}, err
 	}
-	err := s.db.WithContext(ctx).Exec(`UPDATE campaigns SET name = ?, segment_id = ?, template_id = ?,
+	status := old.Status
+	if scheduleChanged(old, in) {
+		status = initialStatus(in.ScheduleKind)
+	}
+	err = s.db.WithContext(ctx).Exec(`UPDATE campaigns SET name = ?, segment_id = ?, template_id = ?,
 		schedule_kind = ?, send_at = ?, cron_expr = ?, status = ?, updated_at = ? WHERE id = ?`,
-		in.Name, in.SegmentID, in.TemplateID, in.ScheduleKind, in.SendAt, in.CronExpr,
-		initialStatus(in.ScheduleKind), s.now(), id).Error
+		in.Name, in.SegmentID, in.TemplateID, in.ScheduleKind, in.SendAt, in.CronExpr, status, s.now(), id).Error
 	if store.IsUniqueViolation(err) {
 		return Campaign{}, store.FieldErrors{"name": "is already used by another campaign"}
 	}
@@ -242,8 +248,9 @@ func (s *Service) refuseActive(ctx context.Context, id int64, what string) error
 	return nil
 }
 
-// validate checks in against the rules and the database; id is the campaign being edited (0 for new).
-func (s *Service) validate(ctx context.Context, id int64, in Input) error {
+// validate checks in against the rules and the database; old is the campaign being edited
+// (nil for a new one), whose unchanged send time may already have passed.
+func (s *Service) validate(ctx context.Context, id int64, in Input, old *Campaign) error {
 	fe := store.FieldErrors{}
 	g := s.db.WithContext(ctx)
 	switch {
@@ -284,7 +291,7 @@ func (s *Service) validate(ctx context.Context, id int64, in Input) error {
 	case ScheduleAt:
 		if in.SendAt == nil {
 			fe.Add("send_at", "is required for a campaign sent at a given time")
-		} else if !in.SendAt.After(s.now()) {
+		} else if !in.SendAt.After(s.now()) && (old == nil || scheduleChanged(*old, in)) {
 			fe.Add("send_at", "must be in the future")
 		}
 	case ScheduleCron:
@@ -317,6 +324,12 @@ func cleanInput(in Input) Input {
 		in.CronExpr = ""
 	}
 	return in
+}
+
+// scheduleChanged tells whether in schedules the campaign differently from c.
+func scheduleChanged(c Campaign, in Input) bool {
+	sameTime := (c.SendAt == nil) == (in.SendAt == nil) && (c.SendAt == nil || c.SendAt.Equal(*in.SendAt))
+	return c.ScheduleKind != in.ScheduleKind || c.CronExpr != in.CronExpr || !sameTime
 }
 
 func initialStatus(kind string) string {

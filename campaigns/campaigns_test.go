@@ -115,3 +115,32 @@ func TestCampaignCreateReadUpdateDelete(t *testing.T) {
 		t.Errorf("updating a missing campaign: %v, want ErrNotFound", err)
 	}
 }
+
+func TestEditingASentCampaignKeepsItsStatusUnlessTheScheduleChanges(t *testing.T) {
+	f := newFixture(t)
+	s := f.service(nil)
+	ctx := context.Background()
+	sendAt := t0.Add(time.Hour)
+	c := scheduled(t, f, s, Input{Name: "Once", ScheduleKind: ScheduleAt, SendAt: &sendAt})
+	f.clock.Set(sendAt)
+	if err := s.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ = s.Campaign(ctx, c.ID); c.Status != StatusDone {
+		t.Fatalf("status after firing to nobody = %s, want done", c.Status)
+	}
+	in := Input{Name: "Once, renamed", SegmentID: c.SegmentID, TemplateID: c.TemplateID, ScheduleKind: ScheduleAt, SendAt: &sendAt}
+	if c, err := s.UpdateCampaign(ctx, c.ID, in); err != nil || c.Status != StatusDone {
+		t.Fatalf("rename = %+v, %v; want it done still", c, err)
+	}
+	past := sendAt.Add(-time.Minute)
+	in.SendAt = &past
+	if _, err := s.UpdateCampaign(ctx, c.ID, in); err == nil {
+		t.Error("moving the send time into the past should fail")
+	}
+	later := sendAt.Add(24 * time.Hour)
+	in.SendAt = &later
+	if c, err := s.UpdateCampaign(ctx, c.ID, in); err != nil || c.Status != StatusScheduled {
+		t.Fatalf("new send time = %+v, %v; want scheduled again", c, err)
+	}
+}

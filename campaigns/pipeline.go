@@ -70,51 +70,11 @@ func (s *Service) Launch(ctx context.Context, campaignID int64, fireKey string) 
 	if err != nil {
 		return Run{}, fmt.Errorf("campaigns: launch campaign %d: audience of segment %d: %w", campaignID, c.SegmentID, err)
 	}
-	now := s.now()
 	var runID int64
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
-		var active int64
-		if err := tx.Raw(`SELECT COUNT(*) FROM runs WHERE campaign_id = ? AND status IN (?, ?) AND fire_key <> ?`,
-			campaignID, RunSending, RunPaused, fireKey).Scan(&active).Error; err != nil {
-			return fmt.Errorf("check active runs: %w", err)
-		}
-		if active > 0 {
-			return fmt.Errorf("another run is in progress: %w", store.ErrConflict)
-		}
-		// ON CONFLICT makes a concurrent second Launch with the same key a no-op (no row back).
-		var ids []int64
-		if err := tx.Raw(`INSERT INTO runs (campaign_id, fire_key, status, created_at, started_at)
-			VALUES (?, ?, ?, ?, ?) ON CONFLICT (campaign_id, fire_key) DO NOTHING RETURNING id`,
-			campaignID, fireKey, RunSending, now, now).Scan(&ids).Error; err != nil {
-			return fmt.Errorf("create run: %w", err)
-		}
-		if len(ids) == 0 {
-			return nil
-		}
-		runID = ids[0]
-		// The whole audience in one statement: a crash leaves either no run or the full list.
-		// The WHERE clause also keeps SQLite from reading ON CONFLICT as a join constraint.
-		res := tx.Exec(`INSERT INTO deliveries (run_id, campaign_id, customer_id, email, status, created_at)
-			SELECT ?, ?, c.id, c.email, 'pending', ? FROM customers c WHERE c.id IN (`+audienceSQL+`)
-			ON CONFLICT (run_id, customer_id) DO NOTHING`,
-			append([]any{runID, campaignID, now}, args...)...)
-		if res.Error != nil {
-			return fmt.Errorf("materialise audience: %w", res.Error)
-		}
-		status := RunSending
-		var finished *time.Time
-		if res.RowsAffected == 0 {
-			status, finished = RunDone, &now
-		}
-		if err := tx.Exec(`UPDATE runs SET status = ?, recipients = ?, finished_at = ? WHERE id = ?`,
-			status, res.RowsAffected, finished, runID).Error; err != nil {
-			return fmt.Errorf("start run: %w", err)
-		}
-		campaignStatus := StatusRunning
-		if status == RunDone {
-			campaignStatus = finishedStatus(c.ScheduleKind, 0, 0)
-		}
-		return tx.Exec(`UPDATE campaigns SET status = ? WHERE id = ?`, campaignStatus, campaignID).Error
+		var err error
+		runID, err = s.materialise(tx, c, fireKey, audienceSQL, args)
+		return err
 	})
 	if err != nil {
 		return Run{}, fmt.Errorf("campaigns: launch campaign %d (%s): %w", campaignID, fireKey, err)
@@ -125,6 +85,54 @@ func (s *Service) Launch(ctx context.Context, campaignID int64, fireKey string) 
 	}
 	s.log.InfoContext(ctx, "campaign launched", "campaign_id", campaignID, "run_id", runID, "fire_key", fireKey)
 	return s.Run(ctx, runID)
+}
+
+// materialise creates the run and its deliveries inside tx and returns the run id, or 0
+// when a concurrent Launch created the run for fireKey first.
+func (s *Service) materialise(tx *gorm.DB, c Campaign, fireKey, audienceSQL string, args []any) (int64, error) {
+	now := s.now()
+	var active int64
+	if err := tx.Raw(`SELECT COUNT(*) FROM runs WHERE campaign_id = ? AND status IN (?, ?) AND fire_key <> ?`,
+		c.ID, RunSending, RunPaused, fireKey).Scan(&active).Error; err != nil {
+		return 0, fmt.Errorf("check active runs: %w", err)
+	}
+	if active > 0 {
+		return 0, fmt.Errorf("another run is in progress: %w", store.ErrConflict)
+	}
+	// ON CONFLICT makes a concurrent second Launch with the same key a no-op (no row back).
+	var ids []int64
+	if err := tx.Raw(`INSERT INTO runs (campaign_id, fire_key, status, created_at, started_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (campaign_id, fire_key) DO NOTHING RETURNING id`,
+		c.ID, fireKey, RunSending, now, now).Scan(&ids).Error; err != nil {
+		return 0, fmt.Errorf("create run: %w", err)
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	runID := ids[0]
+	// The whole audience in one statement: a crash leaves either no run or the full list.
+	// The WHERE clause also keeps SQLite from reading ON CONFLICT as a join constraint.
+	res := tx.Exec(`INSERT INTO deliveries (run_id, campaign_id, customer_id, email, status, created_at)
+		SELECT ?, ?, c.id, c.email, 'pending', ? FROM customers c WHERE c.id IN (`+audienceSQL+`)
+		ON CONFLICT (run_id, customer_id) DO NOTHING`,
+		append([]any{runID, c.ID, now}, args...)...)
+	if res.Error != nil {
+		return 0, fmt.Errorf("materialise audience: %w", res.Error)
+	}
+	// An empty audience makes a run that is done at once.
+	runStatus, campaignStatus := RunSending, StatusRunning
+	var finished *time.Time
+	if res.RowsAffected == 0 {
+		runStatus, campaignStatus, finished = RunDone, finishedStatus(c.ScheduleKind, 0, 0), &now
+	}
+	if err := tx.Exec(`UPDATE runs SET status = ?, recipients = ?, finished_at = ? WHERE id = ?`,
+		runStatus, res.RowsAffected, finished, runID).Error; err != nil {
+		return 0, fmt.Errorf("start run: %w", err)
+	}
+	if err := tx.Exec(`UPDATE campaigns SET status = ? WHERE id = ?`, campaignStatus, c.ID).Error; err != nil {
+		return 0, fmt.Errorf("set campaign status: %w", err)
+	}
+	return runID, nil
 }
 
 // finishedStatus is a campaign's status once a run ends: cron campaigns wait for their next

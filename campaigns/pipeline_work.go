@@ -77,22 +77,38 @@ var errStopped = errors.New("worker stopped")
 
 // workBatch claims one batch and delivers it; it returns how many deliveries it claimed.
 func (s *Service) workBatch(ctx context.Context, ch Channel) (int, error) {
+	if ctx.Err() != nil {
+		return 0, nil
+	}
+	// Claiming and loading run to the end even if ctx ends meanwhile: an interrupted claim
+	// could leave rows claimed that nobody knows about until the claim expires. The loop
+	// below notices the end of ctx and hands the batch back.
+	dbCtx := context.WithoutCancel(ctx)
 	token := rand.Text()
-	ids, err := s.claim(ctx, token)
+	ids, err := s.claim(dbCtx, token)
+	if err != nil && len(ids) > 0 {
+		err = errors.Join(err, s.release(dbCtx, token, ids))
+	}
 	if err != nil || len(ids) == 0 {
 		return 0, err
 	}
-	batch, err := s.loadBatch(ctx, token, ids)
+	batch, err := s.loadBatch(dbCtx, token, ids)
 	if err != nil {
-		return len(ids), err
+		return len(ids), errors.Join(err, s.release(dbCtx, token, ids))
 	}
 	cache := &batchCache{templates: map[int64]Template{}}
+	// Past half the claim's life, the rest of the batch is handed back rather than risk
+	// another worker reclaiming a delivery this one is about to send.
+	giveBack := s.now().Add(s.opts.ClaimTTL / 2)
+	stopped := false
 	for _, d := range batch {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || s.now().After(giveBack) {
+			stopped = true
 			break
 		}
 		err := s.deliver(ctx, ch, d, cache)
 		if errors.Is(err, errStopped) {
+			stopped = true
 			break
 		}
 		if err != nil {
@@ -101,8 +117,10 @@ func (s *Service) workBatch(ctx context.Context, ch Channel) (int, error) {
 				"run_id", d.RunID, "delivery_id", d.ID, "err", err)
 		}
 	}
-	if ctx.Err() != nil {
-		return len(ids), s.release(context.WithoutCancel(ctx), token, ids)
+	if stopped {
+		if err := s.release(dbCtx, token, ids); err != nil || ctx.Err() != nil {
+			return len(ids), err
+		}
 	}
 	return len(ids), s.finishRuns(ctx)
 }
@@ -135,10 +153,14 @@ func (s *Service) claim(ctx context.Context, token string) ([]int64, error) {
 				break
 			}
 			var ids []int64
-			err := g.Raw(`UPDATE deliveries SET status = 'sending', claim_token = ?, claimed_until = ?, attempts = attempts + 1
-				WHERE id IN (SELECT id FROM deliveries WHERE run_id = ? AND `+cond+` ORDER BY id LIMIT ?`+skipLocked+`)
-				AND `+cond+` RETURNING id`,
-				token, until, runID, now, want, now).Scan(&ids).Error
+			// The picked ids are materialised first: PostgreSQL would otherwise re-run a
+			// LIMIT ... FOR UPDATE subquery for every row and, skipping the rows this very
+			// statement has just updated, claim far more than the limit.
+			err := g.Raw(`WITH picked AS MATERIALIZED (SELECT id FROM deliveries WHERE run_id = ? AND `+cond+`
+				ORDER BY id LIMIT ?`+skipLocked+`)
+				UPDATE deliveries SET status = 'sending', claim_token = ?, claimed_until = ?, attempts = attempts + 1
+				WHERE id IN (SELECT id FROM picked) AND `+cond+` RETURNING id`,
+				runID, now, want, token, until, now).Scan(&ids).Error
 			if err != nil {
 				return claimed, fmt.Errorf("campaigns: claim deliveries of run %d: %w", runID, err)
 			}

@@ -32,7 +32,7 @@ type DashboardView struct {
 func (v DashboardView) activityChart() Chart {
 	c := Chart{Type: "line", RightAxis: "Revenue (€)"}
 	sent, opened, clicked, conv, rev := Dataset{Label: "Sent"}, Dataset{Label: "Opened"}, Dataset{Label: "Clicked"}, Dataset{Label: "Conversions"},
-		Dataset{Label: "Revenue (€)", YAxisID: "y1", Type: "bar", Color: "#10b98155"}
+		Dataset{Label: "Revenue (€)", YAxisID: "y1", Type: "bar", Color: "#10b981"}
 	for _, d := range v.Series {
 		c.Labels = append(c.Labels, d.Day.Format("Jan 2"))
 		sent.Data = append(sent.Data, float64(d.Sent))

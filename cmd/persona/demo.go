@@ -82,7 +82,16 @@ func (a *app) buildDemo(ctx context.Context, seed uint64, out io.Writer) error {
 		return fmt.Errorf("train recommender: %w", err)
 	}
 	fmt.Fprintf(out, "trained the recommender on %d interactions in %s\n", st.Interactions, st.Duration.Round(time.Millisecond))
-	return a.demoContent(ctx)
+	segIDs, tplIDs, err := a.demoContent(ctx)
+	if err != nil {
+		return err
+	}
+	t := time.Now()
+	if err := a.demoHistory(ctx, seed, segIDs, tplIDs); err != nil {
+		return fmt.Errorf("demo history: %w", err)
+	}
+	fmt.Fprintf(out, "replayed %d past campaigns in %s\n", len(demoPast), time.Since(t).Round(time.Millisecond))
+	return nil
 }
 
 var demoSegments = []struct{ name, description, rules string }{
@@ -118,26 +127,26 @@ const demoWinBackHTML = `<p>Hi {{.Customer.FirstName | default "there"}},</p>
 <p><a href="https://shop.example/comeback?code=WELCOMEBACK">Take 10% off with WELCOMEBACK</a></p>
 <p style="font-size:12px;color:#777777;"><a href="{{.UnsubscribeURL}}">Unsubscribe</a></p>`
 
-func (a *app) demoContent(ctx context.Context) error {
+func (a *app) demoContent(ctx context.Context) (map[string]int64, map[string]int64, error) {
 	ids := map[string]int64{}
 	for _, s := range demoSegments {
 		r, err := segments.ParseRules([]byte(s.rules))
 		if err != nil {
-			return fmt.Errorf("demo segment %q: %w", s.name, err)
+			return nil, nil, fmt.Errorf("demo segment %q: %w", s.name, err)
 		}
 		seg, err := a.segments.CreateSegment(ctx, segments.Input{Name: s.name, Description: s.description, Rules: r})
 		if err != nil {
-			return fmt.Errorf("demo segment %q: %w", s.name, err)
+			return nil, nil, fmt.Errorf("demo segment %q: %w", s.name, err)
 		}
 		ids[s.name] = seg.ID
 	}
 	picks, err := a.templates.Create(ctx, campaigns.Template{Name: "Weekly picks", Subject: `{{.Customer.FirstName | default "Hello"}}, picked for you this week`, HTML: demoHTML})
 	if err != nil {
-		return fmt.Errorf("demo template: %w", err)
+		return nil, nil, fmt.Errorf("demo template: %w", err)
 	}
 	winBack, err := a.templates.Create(ctx, campaigns.Template{Name: "We miss you", Subject: `We miss you{{if .Customer.FirstName}}, {{.Customer.FirstName}}{{end}}`, HTML: demoWinBackHTML})
 	if err != nil {
-		return fmt.Errorf("demo template: %w", err)
+		return nil, nil, fmt.Errorf("demo template: %w", err)
 	}
 	tomorrow := a.now().Truncate(24 * time.Hour).Add(33 * time.Hour) // 09:00 UTC tomorrow
 	for _, in := range []campaigns.Input{
@@ -146,8 +155,8 @@ func (a *app) demoContent(ctx context.Context) error {
 		{Name: "Win back lapsed customers", SegmentID: ids["Lapsed customers"], TemplateID: winBack.ID, ScheduleKind: campaigns.ScheduleAt, SendAt: &tomorrow},
 	} {
 		if _, err := a.campaigns.CreateCampaign(ctx, in); err != nil {
-			return fmt.Errorf("demo campaign %q: %w", in.Name, err)
+			return nil, nil, fmt.Errorf("demo campaign %q: %w", in.Name, err)
 		}
 	}
-	return nil
+	return ids, map[string]int64{picks.Name: picks.ID, winBack.Name: winBack.ID}, nil
 }

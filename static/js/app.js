@@ -14,7 +14,7 @@
       (spec.data.datasets || []).forEach(function (ds, i) {
         if (round && !ds.backgroundColor) { ds.backgroundColor = spec.data.labels.map(function (_, j) { return palette[j % palette.length]; }); }
         var c = ds.color || palette[i % palette.length];
-        if (!ds.backgroundColor) { ds.backgroundColor = spec.type === "line" ? c + "22" : c; }
+        if (!ds.backgroundColor) { ds.backgroundColor = (ds.type || spec.type) === "line" ? c + "22" : (ds.type === "bar" && spec.type === "line" ? c + "99" : c); }
         if (!ds.borderColor) { ds.borderColor = c; }
         delete ds.color;
       });
