@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -229,4 +230,30 @@ func (s *Links) remember(id int64, rawURL string) {
 	}
 	s.byURL[rawURL] = id
 	s.byID[id] = rawURL
+}
+
+// textURL finds http(s) URLs in a plain-text part; trailing sentence punctuation is not
+// part of the URL.
+var textURL = regexp.MustCompile(`https?://[^\s<>"'()\[\]]+`)
+
+// RewriteTextLinks rewrites every http(s) URL of a plain-text part, so the text part of a
+// message is tracked like its HTML part.
+func RewriteTextLinks(text string, rewrite func(href string) (string, error)) (string, error) {
+	var firstErr error
+	out := textURL.ReplaceAllStringFunc(text, func(u string) string {
+		trail := ""
+		for len(u) > 0 && strings.ContainsRune(".,;:!?", rune(u[len(u)-1])) {
+			trail = u[len(u)-1:] + trail
+			u = u[:len(u)-1]
+		}
+		r, err := rewrite(u)
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		return r + trail
+	})
+	if firstErr != nil {
+		return "", firstErr
+	}
+	return out, nil
 }

@@ -138,3 +138,18 @@ func TestLinksGetOrCreate(t *testing.T) {
 		t.Errorf("URL of a missing id = %v, want ErrNotFound", err)
 	}
 }
+
+func TestRewriteTextLinksRewritesEachURLAndKeepsPunctuation(t *testing.T) {
+	text := "See https://shop.example/sale. Or (https://shop.example/p/1?x=2), mail us at help@shop.example!\nhttp://a.example/x"
+	got, err := RewriteTextLinks(text, func(u string) (string, error) { return "[" + u + "]", nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "See [https://shop.example/sale]. Or ([https://shop.example/p/1?x=2]), mail us at help@shop.example!\n[http://a.example/x]"
+	if got != want {
+		t.Fatalf("got  %q\nwant %q", got, want)
+	}
+	if _, err := RewriteTextLinks("https://a.example", func(string) (string, error) { return "", errors.New("boom") }); err == nil {
+		t.Fatal("an error from rewrite must be returned")
+	}
+}

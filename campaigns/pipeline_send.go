@@ -167,6 +167,12 @@ func (s *Service) compose(ctx context.Context, d claimedDelivery, cache *batchCa
 	if err != nil {
 		return Outgoing{}, nil, "", fmt.Errorf("rewrite links: %w", err)
 	}
+	msg.Text, err = RewriteTextLinks(msg.Text, func(href string) (string, error) {
+		return s.trackedLink(ctx, d, href)
+	})
+	if err != nil {
+		return Outgoing{}, nil, "", fmt.Errorf("rewrite text links: %w", err)
+	}
 	msg.HTML = addOpenPixel(msg.HTML, s.baseURL+"/t/o/"+s.opts.Signer.Sign(TokenOpen, d.ID))
 	return Outgoing{
 		DeliveryID:     d.ID,

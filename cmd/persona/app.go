@@ -73,8 +73,14 @@ func newApp(ctx context.Context, cfg Config, logw io.Writer) (*app, error) {
 		db.Close()
 		return nil, err
 	}
+	var perWorker func() (campaigns.Channel, error)
+	if cfg.SMTP.Host != "" {
+		// One SMTP connection per send worker: a connection carries one message at a time.
+		perWorker = func() (campaigns.Channel, error) { return campaigns.NewSMTPChannel(cfg.SMTP) }
+	}
 	a.campaigns = campaigns.NewService(db, campaigns.Options{
 		Now:               a.now,
+		NewChannel:        perWorker,
 		Signer:            campaigns.NewSigner(key),
 		BaseURL:           cfg.BaseURL,
 		Channel:           a.channel,

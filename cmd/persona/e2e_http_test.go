@@ -81,6 +81,9 @@ func TestTheWholeLoopOverHTTP(t *testing.T) {
 	if !strings.Contains(m.Subject, "Picks for ") || strings.Contains(m.HTML, "https://shop.example/sale") || !strings.Contains(m.HTML, s.base+"/t/c/") {
 		t.Fatalf("message not personalised or links not tracked: %s\n%s", m.Subject, m.HTML)
 	}
+	if strings.Contains(m.Text, "https://shop.example/sale") || !strings.Contains(m.Text, s.base+"/t/c/") {
+		t.Fatalf("links in the text part are not tracked:\n%s", m.Text)
+	}
 	if strings.Count(m.HTML, `class="rec"`) == 0 {
 		t.Fatalf("no recommendations in the message:\n%s", m.HTML)
 	}
