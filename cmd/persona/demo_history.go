@@ -21,7 +21,7 @@ type demoClock struct {
 	t  time.Time
 }
 
-func (c *demoClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *demoClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *demoClock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 var (
@@ -53,7 +53,7 @@ func (a *app) demoHistory(ctx context.Context, seed uint64, segIDs, tplIDs map[s
 		return err
 	}
 	for i, p := range demoPast {
-		clock := &demoClock{t: a.now().Truncate(24*time.Hour).Add(-time.Duration(p.daysAgo)*24*time.Hour + 9*time.Hour)}
+		clock := &demoClock{t: a.now().Truncate(24 * time.Hour).Add(-time.Duration(p.daysAgo)*24*time.Hour + 9*time.Hour)}
 		svc := campaigns.NewService(a.db, campaigns.Options{Now: clock.Now, Signer: campaigns.NewSigner(key), BaseURL: a.cfg.BaseURL,
 			Channel:     &campaigns.OutboxChannel{DB: a.db, From: a.cfg.SMTP.From, Now: clock.Now},
 			Recommender: recAdapter{r: a.recsys, base: a.cfg.BaseURL}, Audience: a.segments, Logger: a.log})
@@ -109,8 +109,8 @@ func (a *app) demoHistory(ctx context.Context, seed uint64, segIDs, tplIDs map[s
 			}
 			orders = append(orders, customers.OrderInput{OrderID: customers.Scalar(fmt.Sprintf("M%02d%05d", i+1, len(orders)+1)),
 				CustomerID: customers.Scalar(d.ExternalID), ProductID: customers.Scalar(productID), Quantity: "1",
-				UnitPrice:  customers.Scalar(strconv.FormatFloat(price, 'f', 2, 64)),
-				OrderedAt:  customers.Scalar(at.Add(time.Duration(5+rng.IntN(600)) * time.Minute).Format(time.RFC3339))})
+				UnitPrice: customers.Scalar(strconv.FormatFloat(price, 'f', 2, 64)),
+				OrderedAt: customers.Scalar(at.Add(time.Duration(5+rng.IntN(600)) * time.Minute).Format(time.RFC3339))})
 		}
 		if len(orders) > 0 {
 			if _, err := a.customers.AddOrders(ctx, orders); err != nil {
