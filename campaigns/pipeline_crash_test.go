@@ -94,3 +94,42 @@ func TestARunKilledMidWayResumesAndSendsEachMessageOnce(t *testing.T) {
 		}
 	}
 }
+
+// A worker killed while handing a message to the server leaves it in doubt: the server may
+// have accepted it. Sending again could deliver it twice, so it is settled as failed with
+// InDoubtError and never resent, while the rest of the run goes out normally.
+func TestAMessageInDoubtAfterAKillIsNotSentAgain(t *testing.T) {
+	const recipients = 6
+	f := newFixture(t)
+	addr, srv := startTestSMTP(t)
+	f.customers(recipients)
+	ctx := context.Background()
+	svc := f.service(func(o *Options) { o.BatchSize = 2; o.Workers = 1 })
+	c := f.campaign(svc, "In doubt")
+	run, err := svc.Launch(ctx, c.ID, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var inDoubt, claimedOnly int64
+	f.db.Raw(`SELECT MIN(id) FROM deliveries WHERE run_id = ?`, run.ID).Scan(&inDoubt)
+	claimedOnly = inDoubt + 1
+	f.exec(`UPDATE deliveries SET status = 'sending', claim_token = 'dead', claimed_until = ?, attempts = 1,
+		transmit_started_at = ? WHERE id = ?`, f.clock.Now().Add(-time.Second), f.clock.Now().Add(-time.Minute), inDoubt)
+	f.exec(`UPDATE deliveries SET status = 'sending', claim_token = 'dead', claimed_until = ?, attempts = 1
+		WHERE id = ?`, f.clock.Now().Add(-time.Second), claimedOnly)
+
+	second := f.service(func(o *Options) { o.BatchSize = 2; o.Workers = 1; o.Channel = smtpChannel(t, addr) })
+	p := workUntil(t, second, c.ID, RunDone)
+	if p.Sent != recipients-1 || p.Failed != 1 {
+		t.Fatalf("progress %+v: want %d sent and the one in doubt failed", p, recipients-1)
+	}
+	var status, msg string
+	f.db.Raw(`SELECT status FROM deliveries WHERE id = ?`, inDoubt).Scan(&status)
+	f.db.Raw(`SELECT error FROM deliveries WHERE id = ?`, inDoubt).Scan(&msg)
+	if status != DeliveryFailed || msg != InDoubtError {
+		t.Fatalf("delivery in doubt: status %q error %q", status, msg)
+	}
+	if got := len(srv.Messages()); got != recipients-1 {
+		t.Fatalf("server got %d messages, want %d (the claimed-only delivery sent, the one in doubt not)", got, recipients-1)
+	}
+}

@@ -81,6 +81,11 @@ func (s *Service) deliver(ctx context.Context, ch Channel, d claimedDelivery, ca
 		s.log.WarnContext(ctx, "delivery not rendered", "campaign_id", d.CampaignID, "run_id", d.RunID, "delivery_id", d.ID, "err", err)
 		return s.recordOutcome(rec, d, `status = 'failed', error = ?`, err.Error())
 	}
+	// Mark the hand-over first: if this process dies before the outcome is recorded, the
+	// next claim finds the mark and does not send again (see reclaimInDoubt).
+	if err := s.recordOutcome(rec, d, `transmit_started_at = ?`, s.now()); err != nil {
+		return err
+	}
 	res, err := ch.Send(ctx, out)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -113,7 +118,7 @@ func (s *Service) recordFailure(ctx context.Context, d claimedDelivery, sendErr 
 	s.log.WarnContext(ctx, "send failed", "campaign_id", d.CampaignID, "run_id", d.RunID,
 		"delivery_id", d.ID, "attempt", d.Attempts, "err", sendErr)
 	if d.Attempts < maxAttempts {
-		return s.recordOutcome(ctx, d, `status = 'pending', claimed_until = ?, error = ?`,
+		return s.recordOutcome(ctx, d, `status = 'pending', claimed_until = ?, error = ?, transmit_started_at = NULL`,
 			s.now().Add(backoff(d.Attempts)), sendErr.Error())
 	}
 	return s.recordOutcome(ctx, d, `status = 'failed', error = ?`, sendErr.Error())

@@ -144,6 +144,9 @@ func (s *Service) claim(ctx context.Context, token string) ([]int64, error) {
 	}
 	var claimed []int64
 	for _, runID := range runs {
+		if err := s.reclaimInDoubt(ctx, runID, now); err != nil {
+			return nil, err
+		}
 		for _, cond := range []string{
 			`status = 'sending' AND claimed_until < ?`,
 			`status = 'pending' AND (claimed_until IS NULL OR claimed_until <= ?)`,
@@ -171,6 +174,23 @@ func (s *Service) claim(ctx context.Context, token string) ([]int64, error) {
 		}
 	}
 	return nil, nil
+}
+
+// InDoubtError is the error recorded on a delivery whose worker died while handing it to
+// the mail server.
+const InDoubtError = "interrupted while the message was handed to the mail server; not sent again, so nobody gets it twice"
+
+// reclaimInDoubt settles deliveries whose worker died mid-send: the server may or may not
+// have accepted the message, and sending again could deliver it twice, so they are marked
+// failed with InDoubtError. At most one delivery per worker of a killed process is in this
+// state; claimed deliveries it had not started are picked up and sent normally.
+func (s *Service) reclaimInDoubt(ctx context.Context, runID int64, now time.Time) error {
+	err := s.db.WithContext(ctx).Exec(`UPDATE deliveries SET status = 'failed', error = ?
+		WHERE run_id = ? AND status = 'sending' AND claimed_until < ? AND transmit_started_at IS NOT NULL`, InDoubtError, runID, now).Error
+	if err != nil {
+		return fmt.Errorf("campaigns: settle interrupted deliveries: %w", err)
+	}
+	return nil
 }
 
 // release gives back the claimed deliveries a stopping worker did not get to, so a

@@ -250,6 +250,10 @@ var migrations = []string{
 	// 6: behaviour conditions read (type, time, customer, product) from the index alone
 	`CREATE INDEX events_type_customer ON events (type, occurred_at, customer_id, product_id);
 	DROP INDEX events_type;`,
+
+	// 7: when a worker started handing a delivery to the channel; set on a claim that
+	// expired, it means the outcome is unknown
+	`ALTER TABLE deliveries ADD COLUMN transmit_started_at {{ts}};`,
 }
 
 var dialectTypes = map[string]map[string]string{

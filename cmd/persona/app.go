@@ -87,6 +87,7 @@ func newApp(ctx context.Context, cfg Config, logw io.Writer) (*app, error) {
 		Recommender:       recAdapter{r: a.recsys, base: cfg.BaseURL},
 		Audience:          a.segments,
 		Workers:           cfg.Workers,
+		ClaimTTL:          cfg.ClaimTTL,
 		AttributionWindow: cfg.AttributionWindow,
 		Logger:            a.log,
 	})

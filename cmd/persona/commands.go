@@ -20,10 +20,11 @@ func cmdImport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	kind := fs.String("kind", "", "what the file holds: customers, products, orders or events")
 	mapping := fs.String("map", "", "column mapping SRC=dst,... from your file's columns to Persona's")
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object")
-	if err := fs.Parse(args); err != nil {
+	files, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(files) != 1 {
 		return errors.New("import: give exactly one FILE (see persona import -h)")
 	}
 	k, err := customers.ParseKind(*kind)
@@ -40,9 +41,9 @@ func cmdImport(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	}
 	defer a.Close()
 	start := time.Now()
-	sum, err := a.customers.ImportFile(ctx, fs.Arg(0), customers.ImportOptions{Kind: k, Mapping: m})
+	sum, err := a.customers.ImportFile(ctx, files[0], customers.ImportOptions{Kind: k, Mapping: m})
 	if err != nil {
-		return fmt.Errorf("import %s: %w", fs.Arg(0), err)
+		return fmt.Errorf("import %s: %w", files[0], err)
 	}
 	if *asJSON {
 		if sum.Errors == nil {
@@ -117,7 +118,8 @@ func cmdAPIKeys(ctx context.Context, cfg Config, args []string, stdout, stderr i
 	}
 	fs := newFlags("apikeys "+args[0], &cfg, stderr)
 	name := fs.String("name", "", "a name to recognise the key by")
-	if err := fs.Parse(args[1:]); err != nil {
+	rest, err := parseArgs(fs, args[1:])
+	if err != nil {
 		return err
 	}
 	a, err := newApp(ctx, cfg, stderr)
@@ -144,7 +146,10 @@ func cmdAPIKeys(ctx context.Context, cfg Config, args []string, stdout, stderr i
 		}
 		return tw.Flush()
 	case "revoke":
-		id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+		if len(rest) != 1 {
+			return errors.New("apikeys revoke: give the key's ID")
+		}
+		id, err := strconv.ParseInt(rest[0], 10, 64)
 		if err != nil {
 			return errors.New("apikeys revoke: give the key's ID")
 		}
@@ -181,7 +186,8 @@ func cmdCampaigns(ctx context.Context, cfg Config, args []string, stdout, stderr
 		return errors.New("campaigns: say list or send ID")
 	}
 	fs := newFlags("campaigns "+args[0], &cfg, stderr)
-	if err := fs.Parse(args[1:]); err != nil {
+	rest, err := parseArgs(fs, args[1:])
+	if err != nil {
 		return err
 	}
 	a, err := newApp(ctx, cfg, stderr)
@@ -202,7 +208,10 @@ func cmdCampaigns(ctx context.Context, cfg Config, args []string, stdout, stderr
 		}
 		return tw.Flush()
 	case "send":
-		id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+		if len(rest) != 1 {
+			return errors.New("campaigns send: give the campaign ID")
+		}
+		id, err := strconv.ParseInt(rest[0], 10, 64)
 		if err != nil {
 			return errors.New("campaigns send: give the campaign ID")
 		}

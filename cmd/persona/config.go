@@ -22,6 +22,7 @@ type Config struct {
 	SMTP campaigns.SMTPOptions // PERSONA_SMTP_*, PERSONA_MAIL_FROM
 
 	Workers           int           // PERSONA_SEND_WORKERS
+	ClaimTTL          time.Duration // PERSONA_CLAIM_TTL
 	AttributionWindow time.Duration // PERSONA_ATTRIBUTION_DAYS
 	AdminEmail        string        // PERSONA_ADMIN_EMAIL
 	AdminPassword     string        // PERSONA_ADMIN_PASSWORD
@@ -40,6 +41,7 @@ var envVars = []struct{ Name, Default, Meaning string }{
 	{"PERSONA_SMTP_PASSWORD", "", "SMTP password."},
 	{"PERSONA_MAIL_FROM", "Persona <persona@localhost>", "From address of campaign email."},
 	{"PERSONA_SEND_WORKERS", "4", "Concurrent send workers."},
+	{"PERSONA_CLAIM_TTL", "10m", "How long a send worker holds a batch; a killed process's unsent batch is picked up after this."},
 	{"PERSONA_ATTRIBUTION_DAYS", "7", "Days after a click in which an order counts as a conversion."},
 	{"PERSONA_LOGIN_RATE", "10", "Sign-in attempts per minute per client address."},
 	{"PERSONA_LOG_LEVEL", "info", "`debug`, `info`, `warn` or `error`."},
@@ -81,6 +83,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	c.SMTP.Port = intVar("PERSONA_SMTP_PORT", 587)
 	c.Workers = intVar("PERSONA_SEND_WORKERS", 4)
+	ttl := env("PERSONA_CLAIM_TTL", "10m")
+	if d, err := time.ParseDuration(ttl); err != nil || d < time.Second {
+		fe.Add("PERSONA_CLAIM_TTL", fmt.Sprintf("%q is not a duration of at least 1s (like 10m or 30s)", ttl))
+	} else {
+		c.ClaimTTL = d
+	}
 	c.AttributionWindow = time.Duration(intVar("PERSONA_ATTRIBUTION_DAYS", 7)) * 24 * time.Hour
 	c.LoginRate = intVar("PERSONA_LOGIN_RATE", 10)
 	switch c.LogLevel {

@@ -84,3 +84,19 @@ func newFlags(name string, cfg *Config, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.DatabaseURL, "db", cfg.DatabaseURL, "database: SQLite file or postgres:// URL (DATABASE_URL)")
 	return fs
 }
+
+// parseArgs parses flags wherever they stand, before or after the positional arguments
+// ("persona import FILE --kind orders" works like "persona import --kind orders FILE").
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
