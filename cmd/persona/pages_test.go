@@ -1,0 +1,198 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+)
+
+// upload posts a multipart form with one file.
+func (b *browser) upload(path string, fields map[string]string, file, content string) (*http.Response, *goquery.Document) {
+	b.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	_ = w.WriteField("_csrf", b.csrf)
+	for k, v := range fields {
+		_ = w.WriteField(k, v)
+	}
+	fw, _ := w.CreateFormFile("file", file)
+	_, _ = io.WriteString(fw, content)
+	_ = w.Close()
+	req, _ := http.NewRequest("POST", b.s.base+path, &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	doc, _ := goquery.NewDocumentFromReader(resp.Body)
+	if tok, ok := doc.Find(`input[name="_csrf"]`).First().Attr("value"); ok {
+		b.csrf = tok
+	}
+	return resp, doc
+}
+
+func TestImportingAShopsOwnFileThroughTheMappingStep(t *testing.T) {
+	s := newShop(t, 20)
+	b := s.browser()
+	b.login("mia@example.com", "marketing rocks")
+	b.do("GET", "/imports/new", nil)
+	file := "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n" +
+		"536365,85123A,WHITE HANGING HEART,6,12/1/2010 8:26,2.55,17850.0,United Kingdom\n" +
+		"536365,71053,WHITE METAL LANTERN,6,12/1/2010 8:26,3.39,17850.0,United Kingdom\n" +
+		"536366,22633,HAND WARMER,6,not a date,1.85,17850.0,United Kingdom\n"
+	resp, doc := b.upload("/imports", map[string]string{"kind": "orders"}, "invoices.csv", file)
+	if resp.StatusCode != http.StatusOK || doc.Find(`[data-testid="import-map"]`).Length() != 1 {
+		t.Fatalf("upload: %d, mapping step shown %d", resp.StatusCode, doc.Find(`[data-testid="import-map"]`).Length())
+	}
+	action, _ := doc.Find(`[data-testid="import-map"]`).Attr("action")
+	form := url.Values{"kind": {"orders"}, "file_name": {"invoices.csv"}}
+	// A missing required column is refused with the column named.
+	resp, doc = b.do("POST", action, cloneForm(form))
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(doc.Find(`[data-testid="error-map_order_id"]`).Text(), "order_id") {
+		t.Fatalf("mapping without order_id: %d %q", resp.StatusCode, doc.Find(`[data-testid="error-map_order_id"]`).Text())
+	}
+	for src, dst := range map[string]string{"InvoiceNo": "order_id", "StockCode": "product_id", "Description": "product_name",
+		"Quantity": "quantity", "InvoiceDate": "ordered_at", "UnitPrice": "unit_price", "CustomerID": "customer_id"} {
+		form.Set("map_"+dst, src)
+	}
+	resp, _ = b.do("POST", action, form)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("start import: %d", resp.StatusCode)
+	}
+	job := resp.Header.Get("Location")
+	var summary *goquery.Document
+	for i := 0; i < 100 && summary == nil; i++ {
+		_, doc := b.do("GET", job, nil)
+		if doc.Find(`[data-testid="import-summary"]`).Length() == 1 {
+			summary = doc
+		} else if doc.Find(`[data-testid="import-bar"]`).Length() != 1 {
+			t.Fatal("an import in progress shows no progress bar")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if summary == nil {
+		t.Fatal("the import did not finish")
+	}
+	if got := summary.Find(`[data-testid="summary-imported"]`).Text(); got != "2" {
+		t.Fatalf("imported %q, want 2", got)
+	}
+	errs := summary.Find(`[data-testid="import-errors"] td`).Text()
+	if !strings.Contains(errs, "4") || !strings.Contains(errs, "ordered_at") {
+		t.Fatalf("rejected row not reported with its line and column: %q", errs)
+	}
+	var n int64
+	s.app.db.Raw(`SELECT COUNT(*) FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.external_id = '17850'`).Scan(&n)
+	if n != 2 {
+		t.Fatalf("%d order lines stored for customer 17850, want 2", n)
+	}
+}
+
+func TestCustomerListAndProfile(t *testing.T) {
+	s := newShop(t, 60)
+	b := s.browser()
+	b.login("mia@example.com", "marketing rocks")
+	var c struct {
+		ID         int64
+		ExternalID string
+		Email      string
+		Frequency  int
+	}
+	s.app.db.Raw(`SELECT c.id, c.external_id, c.email, f.frequency FROM customers c JOIN customer_features f ON f.customer_id = c.id
+		WHERE f.frequency > 1 ORDER BY c.id LIMIT 1`).Scan(&c)
+	_, doc := b.do("GET", "/customers?q="+url.QueryEscape(c.Email), nil)
+	if rows := doc.Find(`[data-testid="customer-table"] tbody tr`); rows.Length() != 1 || !strings.Contains(rows.Text(), c.ExternalID) {
+		t.Fatalf("search by email found %d rows", rows.Length())
+	}
+	_, doc = b.do("GET", "/customers?country=ZZ", nil)
+	if doc.Find(`[data-testid="empty"]`).Length() != 1 {
+		t.Fatal("an unknown country should show the empty state")
+	}
+	_, doc = b.do("GET", "/customers/"+itoa64(c.ID), nil)
+	if got := doc.Find(`[data-testid="feature-frequency"]`).Text(); got != itoa64(int64(c.Frequency)) {
+		t.Fatalf("profile frequency %q, want %d", got, c.Frequency)
+	}
+	if doc.Find(`[data-testid="timeline"] li`).Length() == 0 || doc.Find(`[data-testid="rec"]`).Length() != 8 {
+		t.Fatalf("profile: %d timeline entries, %d recommendations", doc.Find(`[data-testid="timeline"] li`).Length(), doc.Find(`[data-testid="rec"]`).Length())
+	}
+	if doc.Find(`[data-testid="rec-reason"]`).First().Text() == "" {
+		t.Fatal("recommendations carry no reason")
+	}
+	// Preview a template for this customer: their name and recommendations appear.
+	b.do("GET", "/templates/new", nil)
+	_, doc = b.do("POST", "/templates/preview", url.Values{"subject": {"For {{.Customer.ExternalID}}"},
+		"html": {`{{range .Recommendations}}<p>{{.Name}}</p>{{end}}`}, "customer": {c.ExternalID}})
+	if got := doc.Find(`[data-testid="preview-subject"]`).Text(); got != "For "+c.ExternalID {
+		t.Fatalf("preview subject %q", got)
+	}
+	if srcdoc, _ := doc.Find(`[data-testid="preview-frame"]`).Attr("srcdoc"); strings.Count(srcdoc, "<p>") != 4 {
+		t.Fatalf("preview shows %d recommendations, want 4: %q", strings.Count(srcdoc, "<p>"), srcdoc)
+	}
+}
+
+func TestUnsubscribeAsksFirstAndOneClickWorksWithoutASession(t *testing.T) {
+	s := newShop(t, 40)
+	ctx := context.Background()
+	b := s.browser()
+	b.login("mia@example.com", "marketing rocks")
+	b.do("GET", "/segments/new", nil)
+	resp, _ := b.do("POST", "/segments", url.Values{"name": {"All"}, "match": {"all"}, "n": {"1"}, "k0": {"field"}, "f0": {"consent_email"}, "o0": {"is_true"}, "op": {"save"}})
+	seg := idFromLocation(t, resp)
+	resp, _ = b.do("POST", "/templates", url.Values{"name": {"U"}, "subject": {"Hi"}, "html": {`<a href="{{.UnsubscribeURL}}">Unsubscribe</a>`}})
+	tpl := idFromLocation(t, resp)
+	resp, _ = b.do("POST", "/campaigns", url.Values{"name": {"U"}, "segment_id": {itoa64(seg)}, "template_id": {itoa64(tpl)}, "schedule_kind": {"now"}})
+	s.waitSent(idFromLocation(t, resp))
+	msgs, _, err := s.app.outbox.List(ctx, 1, 2)
+	if err != nil || len(msgs) < 2 {
+		t.Fatalf("outbox: %v", err)
+	}
+	unsub := func(m string) string {
+		for _, line := range strings.Split(m, "\n") {
+			if v, ok := strings.CutPrefix(line, "List-Unsubscribe: <"); ok {
+				return strings.TrimSuffix(v, ">")
+			}
+		}
+		t.Fatalf("no List-Unsubscribe header in %q", m)
+		return ""
+	}
+	first, second := unsub(msgs[0].Headers), unsub(msgs[1].Headers)
+
+	anon := s.browser()
+	resp, doc := anon.do("GET", strings.TrimPrefix(first, s.base), nil)
+	if resp.StatusCode != 200 || doc.Find(`[data-testid="unsubscribe-confirm"]`).Length() != 1 {
+		t.Fatalf("unsubscribe page: %d", resp.StatusCode)
+	}
+	if n := s.count(`SELECT COUNT(*) FROM customers WHERE unsubscribed_at IS NOT NULL`); n != 0 {
+		t.Fatal("a GET unsubscribed someone")
+	}
+	resp, doc = anon.do("POST", strings.TrimPrefix(first, s.base), url.Values{})
+	if resp.StatusCode != 200 || !strings.Contains(doc.Text(), "You are unsubscribed") {
+		t.Fatalf("confirm: %d", resp.StatusCode)
+	}
+	// RFC 8058 one-click: a mail provider posts with no cookies at all.
+	r, err := http.Post(second, "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
+	if err != nil || r.StatusCode != 200 {
+		t.Fatalf("one-click: %v %v", err, r.StatusCode)
+	}
+	r.Body.Close()
+	if n := s.count(`SELECT COUNT(*) FROM customers WHERE unsubscribed_at IS NOT NULL`); n != 2 {
+		t.Fatalf("%d customers unsubscribed, want 2", n)
+	}
+	if r, _ := anon.do("POST", "/u/AAAAtampered", url.Values{}); r.StatusCode != http.StatusNotFound {
+		t.Fatalf("tampered unsubscribe token: %d", r.StatusCode)
+	}
+}
+
+func (s *shop) count(q string, args ...any) int64 {
+	var n int64
+	s.app.db.Raw(q, args...).Scan(&n)
+	return n
+}
