@@ -61,6 +61,14 @@ func waitFor(t *testing.T, ctx context.Context, what, predicate string) {
 	t.Fatalf("waiting for %s (%s): %v\npage %s", what, predicate, lastErr, page)
 }
 
+// settled waits until htmx has finished swapping and has wired up the new content, as a
+// person's next click would come long after.
+func settled(t *testing.T, ctx context.Context) {
+	t.Helper()
+	waitFor(t, ctx, "htmx to settle", `document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added') === null`)
+	time.Sleep(50 * time.Millisecond)
+}
+
 func do(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(ctx, actions...); err != nil {
@@ -121,12 +129,20 @@ func TestAMarketerSendsACampaignInTheBrowser(t *testing.T) {
 	do(t, ctx, chromedp.Navigate(s.base+"/segments/new"))
 	waitFor(t, ctx, "htmx", `typeof htmx !== "undefined"`)
 	setField(t, ctx, `[data-testid="segment-name"]`, "German browsers")
+	// Choosing another field swaps the operators for that field's type.
+	setField(t, ctx, `[data-testid="f-0"]`, "monetary")
+	waitFor(t, ctx, "number operators", `document.querySelector('[data-testid="o-0"] option[value="between"]') !== null`)
+	settled(t, ctx)
+	setField(t, ctx, `[data-testid="f-0"]`, "country")
+	waitFor(t, ctx, "text operators", `document.querySelector('[data-testid="o-0"] option[value="starts_with"]') !== null`)
+	settled(t, ctx)
 	setField(t, ctx, `[data-testid="v-0"]`, "DE")
 	var germans int64
 	s.app.db.Raw(`SELECT COUNT(*) FROM customers WHERE country = 'DE'`).Scan(&germans)
 	waitFor(t, ctx, "the live count of Germans", `(document.querySelector('[data-testid="live-count-value"]')||{}).textContent === "`+strconv.FormatInt(germans, 10)+`"`)
 	click(t, ctx, `[data-testid="add-behaviour"]`)
 	waitFor(t, ctx, "the behaviour row", `document.querySelector('[data-testid="be-1"]') !== null`)
+	settled(t, ctx)
 	setField(t, ctx, `[data-testid="be-1"]`, "view")
 	setField(t, ctx, `[data-testid="bn-1"]`, "3")
 	setField(t, ctx, `[data-testid="bd-1"]`, "60")
