@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // claimedDelivery is a claimed delivery with what sending it needs, loaded in one query.
@@ -65,33 +67,81 @@ func skipReason(d claimedDelivery) string {
 	return ""
 }
 
-// deliver sends one delivery and records the outcome at once, so a crash loses at most the
-// message in flight. Outcomes are recorded even when ctx has just ended: the message is out.
+// outcome is a delivery's recorded result, waiting to be written.
+type outcome struct {
+	d    claimedDelivery
+	set  string
+	args []any
+}
+
+// outcomes holds a batch's results until the next write. Writing them in the same
+// transaction as the next message's hand-over mark costs one write per message instead of
+// two; the mark must be durable before a message goes out, the results only before the
+// next one does (or the batch ends), so a crash loses no more than before.
+type outcomes struct {
+	s       *Service
+	pending []outcome
+}
+
+func (o *outcomes) add(d claimedDelivery, set string, args ...any) {
+	o.pending = append(o.pending, outcome{d: d, set: set, args: args})
+}
+
+// flush writes the pending results and, when mark is set, the hand-over mark of the
+// delivery about to be sent, in one transaction.
+func (o *outcomes) flush(ctx context.Context, mark *claimedDelivery) error {
+	if len(o.pending) == 0 && mark == nil {
+		return nil
+	}
+	err := o.s.db.Tx(ctx, func(tx *gorm.DB) error {
+		for _, p := range o.pending {
+			if err := tx.Exec(`UPDATE deliveries SET `+p.set+` WHERE id = ? AND claim_token = ? AND status = 'sending'`,
+				append(p.args, p.d.ID, p.d.ClaimToken)...).Error; err != nil {
+				return fmt.Errorf("record delivery %d: %w", p.d.ID, err)
+			}
+		}
+		if mark != nil {
+			return tx.Exec(`UPDATE deliveries SET transmit_started_at = ? WHERE id = ? AND claim_token = ? AND status = 'sending'`,
+				o.s.now(), mark.ID, mark.ClaimToken).Error
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("campaigns: record outcomes: %w", err)
+	}
+	o.pending = o.pending[:0]
+	return nil
+}
+
+// deliver sends one delivery and queues its outcome in out. The outcomes so far and this
+// delivery's hand-over mark are written before the message goes out: if the process dies
+// while sending, the next claim finds the mark and does not send again (reclaimInDoubt).
 // It returns errStopped when ctx ended before the message could go out.
-func (s *Service) deliver(ctx context.Context, ch Channel, d claimedDelivery, cache *batchCache) error {
+func (s *Service) deliver(ctx context.Context, ch Channel, d claimedDelivery, cache *batchCache, out *outcomes) error {
 	rec := context.WithoutCancel(ctx)
 	if reason := skipReason(d); reason != "" {
-		return s.recordOutcome(rec, d, `status = 'skipped', error = ?`, reason)
+		out.add(d, `status = 'skipped', error = ?`, reason)
+		return nil
 	}
-	out, recs, note, err := s.compose(ctx, d, cache)
+	msg, recs, note, err := s.compose(ctx, d, cache)
 	if err != nil {
 		if ctx.Err() != nil {
 			return errStopped
 		}
 		s.log.WarnContext(ctx, "delivery not rendered", "campaign_id", d.CampaignID, "run_id", d.RunID, "delivery_id", d.ID, "err", err)
-		return s.recordOutcome(rec, d, `status = 'failed', error = ?`, err.Error())
+		out.add(d, `status = 'failed', error = ?`, err.Error())
+		return nil
 	}
-	// Mark the hand-over first: if this process dies before the outcome is recorded, the
-	// next claim finds the mark and does not send again (see reclaimInDoubt).
-	if err := s.recordOutcome(rec, d, `transmit_started_at = ?`, s.now()); err != nil {
+	if err := out.flush(rec, &d); err != nil {
 		return err
 	}
-	res, err := ch.Send(ctx, out)
+	res, err := ch.Send(ctx, msg)
 	if err != nil {
 		if ctx.Err() != nil {
 			return errStopped
 		}
-		return s.recordFailure(rec, d, err)
+		s.queueFailure(rec, d, err, out)
+		return nil
 	}
 	algorithm, items := "", make([]string, len(recs))
 	for i, r := range recs {
@@ -105,33 +155,25 @@ func (s *Service) deliver(ctx context.Context, ch Channel, d claimedDelivery, ca
 	}
 	messageID := res.MessageID
 	if messageID == "" {
-		messageID = out.MessageID
+		messageID = msg.MessageID
 	}
-	return s.recordOutcome(rec, d, `status = 'sent', sent_at = ?, email = ?, message_id = ?, response = ?,
+	out.add(d, `status = 'sent', sent_at = ?, email = ?, message_id = ?, response = ?,
 		algorithm = ?, rec_items = ?, error = ?`,
-		s.now(), out.To, messageID, res.Response, algorithm, strings.Join(items, ","), note)
+		s.now(), msg.To, messageID, res.Response, algorithm, strings.Join(items, ","), note)
+	return nil
 }
 
-// recordFailure puts a failed send back in the queue with a growing delay, or marks it
-// failed after maxAttempts.
-func (s *Service) recordFailure(ctx context.Context, d claimedDelivery, sendErr error) error {
+// queueFailure puts a failed send back in the queue with a growing delay, or marks it
+// failed after maxAttempts. The send failed, so its hand-over mark is cleared.
+func (s *Service) queueFailure(ctx context.Context, d claimedDelivery, sendErr error, out *outcomes) {
 	s.log.WarnContext(ctx, "send failed", "campaign_id", d.CampaignID, "run_id", d.RunID,
 		"delivery_id", d.ID, "attempt", d.Attempts, "err", sendErr)
 	if d.Attempts < maxAttempts {
-		return s.recordOutcome(ctx, d, `status = 'pending', claimed_until = ?, error = ?, transmit_started_at = NULL`,
+		out.add(d, `status = 'pending', claimed_until = ?, error = ?, transmit_started_at = NULL`,
 			s.now().Add(backoff(d.Attempts)), sendErr.Error())
+		return
 	}
-	return s.recordOutcome(ctx, d, `status = 'failed', error = ?`, sendErr.Error())
-}
-
-// recordOutcome updates a delivery we still hold the claim on.
-func (s *Service) recordOutcome(ctx context.Context, d claimedDelivery, set string, args ...any) error {
-	err := s.db.WithContext(ctx).Exec(`UPDATE deliveries SET `+set+` WHERE id = ? AND claim_token = ? AND status = 'sending'`,
-		append(args, d.ID, d.ClaimToken)...).Error
-	if err != nil {
-		return fmt.Errorf("campaigns: record delivery %d: %w", d.ID, err)
-	}
-	return nil
+	out.add(d, `status = 'failed', error = ?, transmit_started_at = NULL`, sendErr.Error())
 }
 
 // compose renders the campaign's template for the delivery's customer with tracked links,

@@ -101,21 +101,26 @@ func (s *Service) workBatch(ctx context.Context, ch Channel) (int, error) {
 	// another worker reclaiming a delivery this one is about to send.
 	giveBack := s.now().Add(s.opts.ClaimTTL / 2)
 	stopped := false
+	out := &outcomes{s: s}
 	for _, d := range batch {
 		if ctx.Err() != nil || s.now().After(giveBack) {
 			stopped = true
 			break
 		}
-		err := s.deliver(ctx, ch, d, cache)
+		err := s.deliver(ctx, ch, d, cache, out)
 		if errors.Is(err, errStopped) {
 			stopped = true
 			break
 		}
 		if err != nil {
-			// The claim expires and the delivery is tried again by whoever claims it next.
-			s.log.ErrorContext(ctx, "delivery outcome not recorded", "campaign_id", d.CampaignID,
+			// The claims expire and the deliveries are settled by whoever claims them next.
+			s.log.ErrorContext(ctx, "delivery outcomes not recorded", "campaign_id", d.CampaignID,
 				"run_id", d.RunID, "delivery_id", d.ID, "err", err)
 		}
+	}
+	// Outcomes are written before the batch's remaining claims are released.
+	if err := out.flush(dbCtx, nil); err != nil {
+		return len(ids), err
 	}
 	if stopped {
 		if err := s.release(dbCtx, token, ids); err != nil || ctx.Err() != nil {
