@@ -254,6 +254,80 @@ var migrations = []string{
 	// 7: when a worker started handing a delivery to the channel; set on a claim that
 	// expired, it means the outcome is unknown
 	`ALTER TABLE deliveries ADD COLUMN transmit_started_at {{ts}};`,
+
+	// 8: richer features (RFM scores and tiers, windows of common event types), clusters,
+	// propensity scores and segment size snapshots
+	`ALTER TABLE customer_features ADD COLUMN recency_score INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE customer_features ADD COLUMN frequency_score INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE customer_features ADD COLUMN monetary_score INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE customer_features ADD COLUMN rfm_tier TEXT NOT NULL DEFAULT '';
+	ALTER TABLE customer_features ADD COLUMN days_since_signup INTEGER;
+	ALTER TABLE customer_features ADD COLUMN views_7d INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE customer_features ADD COLUMN views_30d INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE customer_features ADD COLUMN views_90d INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE customer_features ADD COLUMN carts_7d INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE customer_features ADD COLUMN carts_30d INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE customer_features ADD COLUMN carts_90d INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE customer_features ADD COLUMN purchases_7d INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE customer_features ADD COLUMN purchases_30d INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE customer_features ADD COLUMN purchases_90d INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE customer_features ADD COLUMN searches_7d INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE customer_features ADD COLUMN searches_30d INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE customer_features ADD COLUMN searches_90d INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE customer_features ADD COLUMN event_counts TEXT NOT NULL DEFAULT '{}';
+	ALTER TABLE customer_features ADD COLUMN category_shares TEXT NOT NULL DEFAULT '';
+	ALTER TABLE customer_features ADD COLUMN computed_at {{ts}};
+	CREATE INDEX customer_features_rfm_tier ON customer_features (rfm_tier);
+	CREATE TABLE cluster_models (
+		id {{pk}},
+		trained_at {{ts}} NOT NULL,
+		k INTEGER NOT NULL,
+		features TEXT NOT NULL,
+		inertia {{real}} NOT NULL,
+		silhouette {{real}} NOT NULL,
+		agreement {{real}},
+		report TEXT NOT NULL DEFAULT '{}',
+		data {{blob}} NOT NULL
+	);
+	CREATE TABLE clusters (
+		id {{pk}},
+		model_id BIGINT NOT NULL REFERENCES cluster_models (id) ON DELETE CASCADE,
+		cluster_key INTEGER NOT NULL,
+		label TEXT NOT NULL,
+		size INTEGER NOT NULL,
+		portrait TEXT NOT NULL DEFAULT '',
+		centroid TEXT NOT NULL DEFAULT '[]',
+		UNIQUE (model_id, cluster_key)
+	);
+	CREATE TABLE customer_clusters (
+		customer_id BIGINT PRIMARY KEY REFERENCES customers (id) ON DELETE CASCADE,
+		model_id BIGINT NOT NULL REFERENCES cluster_models (id) ON DELETE CASCADE,
+		cluster_key INTEGER NOT NULL,
+		distance {{real}} NOT NULL DEFAULT 0
+	);
+	CREATE INDEX customer_clusters_key ON customer_clusters (cluster_key);
+	CREATE TABLE propensity_models (
+		id {{pk}},
+		trained_at {{ts}} NOT NULL,
+		horizon_days INTEGER NOT NULL,
+		metrics TEXT NOT NULL DEFAULT '{}',
+		data {{blob}} NOT NULL
+	);
+	CREATE TABLE propensity_scores (
+		customer_id BIGINT PRIMARY KEY REFERENCES customers (id) ON DELETE CASCADE,
+		model_id BIGINT NOT NULL REFERENCES propensity_models (id) ON DELETE CASCADE,
+		score {{real}} NOT NULL,
+		drivers TEXT NOT NULL DEFAULT '[]',
+		scored_at {{ts}} NOT NULL
+	);
+	CREATE INDEX propensity_scores_score ON propensity_scores (score);
+	CREATE TABLE segment_snapshots (
+		id {{pk}},
+		segment_id BIGINT NOT NULL REFERENCES segments (id) ON DELETE CASCADE,
+		taken_at {{ts}} NOT NULL,
+		size BIGINT NOT NULL,
+		UNIQUE (segment_id, taken_at)
+	);`,
 }
 
 var dialectTypes = map[string]map[string]string{
