@@ -36,6 +36,8 @@ Commands:
   demo [--seed N]             build a demo shop (if the database is empty) and serve it
   import --kind K [--map SRC=dst,...] [--json] FILE
                               import customers, products, orders or events from CSV
+  gen [--customers N] [--products P] [--events E] [--seed S] [--out DIR]
+                              generate a synthetic shop (CSV files, or into the database)
   users add --email E --password P --role R
   users list
   apikeys create --name N     print a new API key (alone on the last line)
@@ -72,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdRecsys(ctx, cfg, rest, stdout, stderr)
 	case "campaigns":
 		return cmdCampaigns(ctx, cfg, rest, stdout, stderr)
+	case "gen":
+		return cmdGen(ctx, cfg, rest, stdout, stderr)
 	default:
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)

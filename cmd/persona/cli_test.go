@@ -1,0 +1,73 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/persona-app/persona/store"
+)
+
+func runCLI(t *testing.T, env map[string]string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, func(k string) string { return env[k] }, &out, &errOut)
+	return out.String() + errOut.String(), err
+}
+
+func TestGenWritesFilesOrFillsTheDatabase(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"PERSONA_LOG_LEVEL": "error"}
+	if _, err := runCLI(t, env, "gen", "--customers", "120", "--products", "20", "--events", "1500", "--out", filepath.Join(dir, "csv")); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"customers.csv", "products.csv", "orders.csv", "events.csv"} {
+		if st, err := os.Stat(filepath.Join(dir, "csv", f)); err != nil || st.Size() == 0 {
+			t.Fatalf("%s not written: %v", f, err)
+		}
+	}
+	db := filepath.Join(dir, "gen.db")
+	out, err := runCLI(t, env, "gen", "--customers", "120", "--products", "20", "--events", "1500", "--db", db)
+	if err != nil || !strings.Contains(out, "imported 120 customers") {
+		t.Fatalf("gen into the database: %v\n%s", err, out)
+	}
+	s, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var customers, events int64
+	s.Raw(`SELECT COUNT(*) FROM customers`).Scan(&customers)
+	s.Raw(`SELECT COUNT(*) FROM events`).Scan(&events)
+	if customers != 120 || events < 1000 {
+		t.Fatalf("database has %d customers and %d events", customers, events)
+	}
+}
+
+func TestCLIErrorsNameTheProblem(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "x.db")
+	env := map[string]string{"PERSONA_LOG_LEVEL": "error", "DATABASE_URL": db}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"import", "--kind", "order", "f.csv"}, `"order" is not one of`},
+		{[]string{"import", "--kind", "orders"}, "give exactly one FILE"},
+		{[]string{"users", "add", "--email", "x@example.com", "--password", "short", "--role", "admin"}, "password"},
+		{[]string{"users", "add", "--email", "x@example.com", "--password", "long enough pw", "--role", "boss"}, "role"},
+		{[]string{"nonsense"}, "unknown command"},
+	} {
+		out, err := runCLI(t, env, c.args...)
+		if err == nil || !strings.Contains(err.Error()+out, c.want) {
+			t.Errorf("persona %s: err %v, output %q; want an error mentioning %q", strings.Join(c.args, " "), err, out, c.want)
+		}
+	}
+	env["PERSONA_SMTP_TLS"] = "bogus"
+	env["PERSONA_SMTP_HOST"] = "mail.example"
+	if _, err := runCLI(t, env, "users", "list"); err == nil || !strings.Contains(err.Error(), "PERSONA_SMTP_TLS") {
+		t.Errorf("a bad PERSONA_SMTP_TLS must stop the process naming the variable: %v", err)
+	}
+}
