@@ -55,6 +55,33 @@ func (h *Segments) Show(c echo.Context) error {
 	}
 	vm := templates.SegmentView{ID: seg.ID, Name: seg.Name, Description: seg.Description, Rules: formFromSegment(seg).JSON,
 		Pager: templates.Pager{Page: page, PerPage: 50, Total: int(total), BaseURL: listURL("/segments/"+strconv.FormatInt(id, 10), c.QueryParams())}}
+	hist, err := h.Segments.SizeHistory(ctx, id, 90)
+	if err != nil {
+		return err
+	}
+	for _, p := range hist {
+		vm.History = append(vm.History, templates.SizePoint{Day: p.Day, Size: p.Size})
+	}
+	all, err := h.Segments.Segments(ctx)
+	if err != nil {
+		return err
+	}
+	for _, other := range all {
+		if other.ID != id {
+			vm.Others = append(vm.Others, templates.Option{Value: strconv.FormatInt(other.ID, 10), Label: other.Name})
+		}
+	}
+	if with, err := strconv.ParseInt(c.QueryParam("with"), 10, 64); err == nil && with != id {
+		other, err := h.Segments.Segment(ctx, with)
+		if err != nil {
+			return err
+		}
+		o, err := h.Segments.Overlap(ctx, id, with)
+		if err != nil {
+			return err
+		}
+		vm.Overlap = &templates.SegmentOverlap{OtherID: with, Other: other.Name, A: o.A, B: o.B, Both: o.Both}
+	}
 	for _, m := range members {
 		vm.Members = append(vm.Members, templates.SegmentMember{ID: m.ID, ExternalID: m.ExternalID, Name: strings.TrimSpace(m.FirstName + " " + m.LastName),
 			Email: m.Email, Country: m.Country, Frequency: m.Frequency, Monetary: m.Monetary})
@@ -205,6 +232,40 @@ func (h *Segments) Count(c echo.Context) error {
 		return err
 	}
 	return render(c, http.StatusOK, templates.LiveCount(n, true, ""))
+}
+
+// Export downloads the segment's current members as CSV.
+func (h *Segments) Export(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	seg, err := h.Segments.Segment(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+csvName(seg.Name)+`.csv"`)
+	c.Response().WriteHeader(http.StatusOK)
+	_, err = h.Segments.ExportMembers(c.Request().Context(), id, c.Response())
+	return err
+}
+
+// csvName makes a safe file name from a segment name.
+func csvName(name string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "-"):
+			b.WriteByte('-')
+		}
+	}
+	if s := strings.Trim(b.String(), "-"); s != "" {
+		return s
+	}
+	return "segment"
 }
 
 // Delete removes a segment that no campaign uses.

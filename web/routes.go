@@ -71,6 +71,7 @@ func (s *Server) routes() {
 	write.POST("/segments", seg.Create)
 	write.POST("/segments/count", seg.Count)
 	read.GET("/segments/:id", seg.Show)
+	read.GET("/segments/:id/members.csv", seg.Export)
 	write.GET("/segments/:id/edit", seg.Edit)
 	write.POST("/segments/:id", seg.Update)
 	write.POST("/segments/:id/delete", seg.Delete)

@@ -86,6 +86,9 @@ func (a *app) buildDemo(ctx context.Context, seed uint64, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if _, err := a.segments.TakeSnapshots(ctx); err != nil {
+		return err
+	}
 	t := time.Now()
 	if err := a.demoHistory(ctx, seed, segIDs, tplIDs); err != nil {
 		return fmt.Errorf("demo history: %w", err)

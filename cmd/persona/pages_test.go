@@ -196,3 +196,32 @@ func (s *shop) count(q string, args ...any) int64 {
 	s.app.db.Raw(q, args...).Scan(&n)
 	return n
 }
+
+func TestSegmentPageExportsMembersAndComparesSegments(t *testing.T) {
+	s := newShop(t, 80)
+	b := s.browser()
+	b.login("mia@example.com", "marketing rocks")
+	b.do("GET", "/segments/new", nil)
+	resp, _ := b.do("POST", "/segments", url.Values{"name": {"Germans"}, "match": {"all"}, "n": {"1"}, "k0": {"field"}, "f0": {"country"}, "o0": {"eq"}, "v0": {"DE"}, "op": {"save"}})
+	de := idFromLocation(t, resp)
+	resp, _ = b.do("POST", "/segments", url.Values{"name": {"Consenting"}, "match": {"all"}, "n": {"1"}, "k0": {"field"}, "f0": {"consent_email"}, "o0": {"is_true"}, "op": {"save"}})
+	ok := idFromLocation(t, resp)
+	germans := s.count(`SELECT COUNT(*) FROM customers WHERE country = 'DE'`)
+	both := s.count(`SELECT COUNT(*) FROM customers WHERE country = 'DE' AND consent_email = ?`, true)
+
+	req, _ := http.NewRequest("GET", s.base+"/segments/"+itoa64(de)+"/members.csv", nil)
+	r, err := b.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	lines := strings.Split(strings.TrimSpace(string(body)), "\n")
+	if r.Header.Get("Content-Type") != "text/csv; charset=utf-8" || int64(len(lines)) != germans+1 || !strings.HasPrefix(lines[0], "customer_id,email") {
+		t.Fatalf("export: %s, %d lines for %d members", r.Header.Get("Content-Type"), len(lines), germans)
+	}
+	_, doc := b.do("GET", "/segments/"+itoa64(de)+"?with="+itoa64(ok), nil)
+	if got := doc.Find(`[data-testid="overlap"] strong`).Text(); got != itoa64(both) {
+		t.Fatalf("overlap shows %q in both, want %d", got, both)
+	}
+}

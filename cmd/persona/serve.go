@@ -49,6 +49,10 @@ func (a *app) systemJobs() []systemJob {
 			return err
 		}},
 		{"30 2 * * *", "rebuild customer features", time.Hour, a.customers.RebuildFeatures},
+		{"45 2 * * *", "snapshot segment sizes", time.Hour, func(ctx context.Context) error {
+			_, err := a.segments.TakeSnapshots(ctx)
+			return err
+		}},
 		{"0 3 * * *", "train recommender", time.Hour, func(ctx context.Context) error {
 			_, err := a.recsys.Train(ctx)
 			return err
