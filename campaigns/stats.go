@@ -135,3 +135,41 @@ func (s *Service) Overview(ctx context.Context, from, to time.Time) (Overview, e
 	ov.Totals.Recipients, ov.Totals.Failed = made.Recipients, made.Failed
 	return ov, nil
 }
+
+// AllStats is Stats for every campaign at once, for lists and dashboards; campaigns with
+// no deliveries are absent from the map.
+func (s *Service) AllStats(ctx context.Context) (map[int64]Stats, error) {
+	g := s.db.WithContext(ctx)
+	var rows []struct {
+		CampaignID int64
+		Stats
+	}
+	err := g.Raw(`SELECT campaign_id, COUNT(*) AS recipients,
+		COALESCE(SUM(CASE WHEN status = ? THEN 1 ELSE 0 END), 0) AS sent,
+		COALESCE(SUM(CASE WHEN status = ? THEN 1 ELSE 0 END), 0) AS failed,
+		COALESCE(SUM(CASE WHEN opened_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS opened,
+		COALESCE(SUM(CASE WHEN clicked_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS clicked
+		FROM deliveries GROUP BY campaign_id`, DeliverySent, DeliveryFailed).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("campaigns: stats of all campaigns: %w", err)
+	}
+	out := make(map[int64]Stats, len(rows))
+	for _, r := range rows {
+		out[r.CampaignID] = r.Stats
+	}
+	var conv []struct {
+		CampaignID int64
+		Converted  int64
+		Revenue    float64
+	}
+	if err := g.Raw(`SELECT campaign_id, COUNT(*) AS converted, COALESCE(SUM(revenue), 0) AS revenue
+		FROM conversions GROUP BY campaign_id`).Scan(&conv).Error; err != nil {
+		return nil, fmt.Errorf("campaigns: conversions of all campaigns: %w", err)
+	}
+	for _, c := range conv {
+		st := out[c.CampaignID]
+		st.Converted, st.Revenue = c.Converted, c.Revenue
+		out[c.CampaignID] = st
+	}
+	return out, nil
+}

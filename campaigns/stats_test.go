@@ -82,6 +82,11 @@ func TestStatsAndOverviewMatchHandCounts(t *testing.T) {
 		}
 	}
 
+	all, err := s.AllStats(ctx)
+	if err != nil || len(all) != 2 || all[a.ID] != stats[0].want || all[b.ID] != stats[1].want {
+		t.Errorf("AllStats = %+v, %v; want the same as Stats of each campaign", all, err)
+	}
+
 	from := time.Date(2025, 3, 12, 0, 0, 0, 0, time.UTC)
 	ov, err := s.Overview(ctx, from, from.Add(3*day))
 	if err != nil {
@@ -105,3 +110,4 @@ func TestStatsAndOverviewMatchHandCounts(t *testing.T) {
 		t.Errorf("totals = %+v, want %+v", ov.Totals, want)
 	}
 }
+

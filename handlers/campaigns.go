@@ -35,11 +35,12 @@ func (h *Campaigns) List(c echo.Context) error {
 		return err
 	}
 	var rows []templates.CampaignRow
+	all, err := h.Campaigns.AllStats(ctx)
+	if err != nil {
+		return err
+	}
 	for _, cp := range list {
-		st, err := h.Campaigns.Stats(ctx, cp.ID)
-		if err != nil {
-			return err
-		}
+		st := all[cp.ID]
 		rows = append(rows, templates.CampaignRow{ID: cp.ID, Name: cp.Name, Segment: names.segments[cp.SegmentID], Template: names.templates[cp.TemplateID],
 			Schedule: scheduleText(cp), Status: cp.Status, Sent: st.Sent, Clicked: st.Clicked, Revenue: st.Revenue})
 	}

@@ -47,11 +47,12 @@ func (h *Dashboard) Show(c echo.Context) error {
 	for _, d := range ov.Days {
 		vm.Series = append(vm.Series, templates.DayPoint{Day: d.Day, Sent: d.Sent, Opened: d.Opened, Clicked: d.Clicked, Conversions: d.Conversions, Revenue: d.Revenue})
 	}
+	all, err := h.Campaigns.AllStats(ctx)
+	if err != nil {
+		return err
+	}
 	for _, cp := range list {
-		st, err := h.Campaigns.Stats(ctx, cp.ID)
-		if err != nil {
-			return err
-		}
+		st := all[cp.ID]
 		vm.Campaigns = append(vm.Campaigns, templates.CampaignRow{ID: cp.ID, Name: cp.Name, Status: cp.Status, Sent: st.Sent, Clicked: st.Clicked, Revenue: st.Revenue})
 	}
 	if st, ok := h.Recsys.Status(); ok {
