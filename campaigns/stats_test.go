@@ -110,4 +110,3 @@ func TestStatsAndOverviewMatchHandCounts(t *testing.T) {
 		t.Errorf("totals = %+v, want %+v", ov.Totals, want)
 	}
 }
-
