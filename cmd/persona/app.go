@@ -13,6 +13,7 @@ import (
 	"github.com/persona-app/persona/customers"
 	"github.com/persona-app/persona/recsys"
 	"github.com/persona-app/persona/segments"
+	"github.com/persona-app/persona/segments/propensity"
 	"github.com/persona-app/persona/store"
 )
 
@@ -31,6 +32,8 @@ type app struct {
 	channel   campaigns.Channel
 	campaigns *campaigns.Service
 	imports   *customers.Jobs
+	// propensity scores customers' chance to buy soon.
+	propensity *propensity.Service
 }
 
 func newLogger(level string, w io.Writer) *slog.Logger {
@@ -54,6 +57,7 @@ func newApp(ctx context.Context, cfg Config, logw io.Writer) (*app, error) {
 	a.customers = customers.NewService(db, a.now)
 	a.segments = segments.NewService(db, a.now)
 	a.recsys = recsys.NewService(db, a.now)
+	a.propensity = &propensity.Service{DB: db, Now: a.now}
 	if _, err := a.recsys.Load(ctx); err != nil {
 		a.log.Warn("recommender model could not be loaded; train it again", "err", err)
 	}

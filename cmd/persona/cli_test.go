@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,5 +70,34 @@ func TestCLIErrorsNameTheProblem(t *testing.T) {
 	env["PERSONA_SMTP_HOST"] = "mail.example"
 	if _, err := runCLI(t, env, "users", "list"); err == nil || !strings.Contains(err.Error(), "PERSONA_SMTP_TLS") {
 		t.Errorf("a bad PERSONA_SMTP_TLS must stop the process naming the variable: %v", err)
+	}
+}
+
+func TestPropensityTrainPrintsTheModelAndScoresEveryCustomer(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "p.db")
+	env := map[string]string{"PERSONA_LOG_LEVEL": "error", "DATABASE_URL": db}
+	if out, err := runCLI(t, env, "gen", "--customers", "600", "--products", "40", "--days", "180", "--seed", "5"); err != nil {
+		t.Fatalf("gen: %v\n%s", err, out)
+	}
+	export := filepath.Join(t.TempDir(), "matrices.csv")
+	out, err := runCLI(t, env, "propensity", "train", "--json", "--export", export)
+	if err != nil {
+		t.Fatalf("propensity train: %v\n%s", err, out)
+	}
+	var rep struct {
+		AUC     float64 `json:"auc"`
+		LogLoss float64 `json:"log_loss"`
+		TrainN  int     `json:"train_n"`
+		Scored  int     `json:"scored"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("--json printed %q: %v", out, err)
+	}
+	if rep.AUC <= 0.5 || rep.AUC > 1 || rep.LogLoss <= 0 || rep.TrainN == 0 || rep.Scored != 600 {
+		t.Fatalf("report %+v: want an AUC above chance and every customer scored", rep)
+	}
+	data, err := os.ReadFile(export)
+	if err != nil || !strings.HasPrefix(string(data), "customer_id,split,") {
+		t.Fatalf("export: %v %q", err, string(data[:min(len(data), 80)]))
 	}
 }

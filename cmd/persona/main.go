@@ -43,6 +43,8 @@ Commands:
   apikeys create --name N     print a new API key (alone on the last line)
   apikeys list
   recsys train                train the recommender now
+  propensity train [--horizon-days N] [--lambda L] [--json] [--export FILE.csv]
+                              train the purchase-propensity model and score every customer
   campaigns list
   campaigns send ID           launch a campaign now and send it
 
@@ -76,6 +78,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdCampaigns(ctx, cfg, rest, stdout, stderr)
 	case "gen":
 		return cmdGen(ctx, cfg, rest, stdout, stderr)
+	case "propensity":
+		return cmdPropensity(ctx, cfg, rest, stdout, stderr)
 	default:
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)

@@ -53,6 +53,7 @@ func (a *app) systemJobs() []systemJob {
 			_, err := a.segments.TakeSnapshots(ctx)
 			return err
 		}},
+		{"15 3 * * *", "retrain purchase propensity", time.Hour, a.propensity.Retrain},
 		{"0 3 * * *", "train recommender", time.Hour, func(ctx context.Context) error {
 			_, err := a.recsys.Train(ctx)
 			return err
