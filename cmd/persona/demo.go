@@ -13,6 +13,7 @@ import (
 	"github.com/persona-app/persona/customers"
 	"github.com/persona-app/persona/customers/synth"
 	"github.com/persona-app/persona/segments"
+	"github.com/persona-app/persona/segments/propensity"
 )
 
 func cmdDemo(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
@@ -59,7 +60,11 @@ func (a *app) buildDemo(ctx context.Context, seed uint64, out io.Writer) error {
 	}
 	defer os.RemoveAll(dir)
 	start := time.Now()
-	gen, err := synth.Generate(dir, synth.DemoOptions(seed, a.now()))
+	// 150 days rather than the generator's 90: the propensity model trains on a cut 60 days
+	// back and needs 90 days of history behind it.
+	opts := synth.DemoOptions(seed, a.now())
+	opts.Days, opts.EventsPerCustomer = 150, 60
+	gen, err := synth.Generate(dir, opts)
 	if err != nil {
 		return fmt.Errorf("generate demo shop: %w", err)
 	}
@@ -82,6 +87,12 @@ func (a *app) buildDemo(ctx context.Context, seed uint64, out io.Writer) error {
 		return fmt.Errorf("train recommender: %w", err)
 	}
 	fmt.Fprintf(out, "trained the recommender on %d interactions in %s\n", st.Interactions, st.Duration.Round(time.Millisecond))
+	prop, err := a.propensity.Train(ctx, propensity.Options{})
+	if err != nil {
+		return fmt.Errorf("train propensity: %w", err)
+	}
+	fmt.Fprintf(out, "trained purchase propensity (AUC %.3f, best single feature %s %.3f) in %s\n", prop.AUC,
+		prop.BestSingleFeature.Name, prop.BestSingleFeature.AUC, prop.Duration.Round(time.Millisecond))
 	segIDs, tplIDs, err := a.demoContent(ctx)
 	if err != nil {
 		return err
