@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -12,42 +13,138 @@ import (
 	"github.com/persona-app/persona/templates"
 )
 
-// segmentForm is the rule editor's state as the browser posts it. Each condition row i
-// has k{i} (field|behaviour) and, for a field row, f{i}, a{i} (attribute name), o{i}, v{i};
-// for a behaviour row be{i}, bc{i}, bn{i}, bd{i}.
+// The rule editor posts a tree of nodes. A node's id is its path: "n" is the top group,
+// "n_2" its third condition, "n_2_0" the first condition of that nested group. Each node
+// posts ID.kind (group, field, behaviour or segment) and the inputs of its kind: ID.match
+// for groups; ID.field, ID.attr, ID.type, ID.op, ID.value for fields; ID.did, ID.event,
+// ID.product, ID.category, ID.min, ID.max, ID.minvalue, ID.days, ID.from, ID.to for
+// behaviour; ID.segment and ID.include for segment membership.
+
+// segmentForm is the editor's state as the browser posts it.
 type segmentForm struct {
-	Name, Description, Match, Mode, JSON string
-	Rows                                 []templates.SegmentRow
+	Name, Description, Mode, JSON string
+	Root                          *templates.RuleNode
 }
 
-var condPath = regexp.MustCompile(`^conditions\[(\d+)\]`)
+const rootID = "n"
+
+var nodeIDPattern = regexp.MustCompile(`^n(_[0-9]{1,3}){0,5}$`)
 
 func parseSegmentForm(form url.Values) segmentForm {
 	f := segmentForm{Name: strings.TrimSpace(form.Get("name")), Description: strings.TrimSpace(form.Get("description")),
-		Match: form.Get("match"), Mode: form.Get("mode"), JSON: form.Get("rules_json")}
-	if f.Match != "any" {
-		f.Match = "all"
-	}
+		Mode: form.Get("mode"), JSON: form.Get("rules_json")}
 	if f.Mode != "json" {
 		f.Mode = "builder"
 	}
-	n, _ := strconv.Atoi(form.Get("n"))
-	n = min(max(n, 0), 200)
-	for i := 0; i < n; i++ {
-		s := strconv.Itoa(i)
-		row := templates.SegmentRow{Kind: form.Get("k" + s), Field: form.Get("f" + s), Attr: strings.TrimSpace(form.Get("a" + s)), Op: form.Get("o" + s),
-			Value: strings.TrimSpace(form.Get("v" + s)), Event: strings.TrimSpace(form.Get("be" + s)), Category: strings.TrimSpace(form.Get("bc" + s)),
-			MinCount: strings.TrimSpace(form.Get("bn" + s)), Days: strings.TrimSpace(form.Get("bd" + s))}
-		if row.Kind != "behaviour" {
-			row.Kind = "field"
+	nodes := map[string]*templates.RuleNode{}
+	var ids []string
+	for key := range form {
+		id, ok := strings.CutSuffix(key, ".kind")
+		if ok && nodeIDPattern.MatchString(id) {
+			ids = append(ids, id)
 		}
-		f.Rows = append(f.Rows, row)
 	}
+	sort.Slice(ids, func(i, j int) bool { return lessPath(ids[i], ids[j]) })
+	get := func(id, name string) string { return strings.TrimSpace(form.Get(id + "." + name)) }
+	for _, id := range ids {
+		n := &templates.RuleNode{ID: id, Kind: get(id, "kind"), Match: get(id, "match"), Field: get(id, "field"), Attr: get(id, "attr"),
+			Type: get(id, "type"), Op: get(id, "op"), Value: get(id, "value"), Did: get(id, "did"), Event: get(id, "event"),
+			Product: get(id, "product"), Category: get(id, "category"), Min: get(id, "min"), Max: get(id, "max"),
+			MinValue: get(id, "minvalue"), Days: get(id, "days"), From: get(id, "from"), To: get(id, "to"),
+			Segment: get(id, "segment"), Include: get(id, "include")}
+		nodes[id] = n
+		if id == rootID {
+			n.Kind = "group"
+			continue
+		}
+		if parent := nodes[id[:strings.LastIndex(id, "_")]]; parent != nil && parent.Kind == "group" {
+			parent.Children = append(parent.Children, n)
+		}
+	}
+	f.Root = nodes[rootID]
+	if f.Root == nil {
+		f.Root = &templates.RuleNode{ID: rootID, Kind: "group", Match: "all"}
+	}
+	renumber(f.Root)
 	return f
 }
 
-// rules turns the form into a rule tree; problems come back keyed by row ("conditions[2]")
-// or by "rules_json".
+// lessPath orders node ids by their numeric path, so n_10 comes after n_9.
+func lessPath(a, b string) bool {
+	pa, pb := strings.Split(a, "_"), strings.Split(b, "_")
+	for i := 1; i < len(pa) && i < len(pb); i++ {
+		x, _ := strconv.Atoi(pa[i])
+		y, _ := strconv.Atoi(pb[i])
+		if x != y {
+			return x < y
+		}
+	}
+	return len(pa) < len(pb)
+}
+
+// renumber gives the tree contiguous ids again after rows were added or removed.
+func renumber(n *templates.RuleNode) {
+	for i, c := range n.Children {
+		c.ID = n.ID + "_" + strconv.Itoa(i)
+		renumber(c)
+	}
+}
+
+// find returns the node with the given id.
+func find(n *templates.RuleNode, id string) *templates.RuleNode {
+	if n.ID == id {
+		return n
+	}
+	for _, c := range n.Children {
+		if found := find(c, id); found != nil {
+			return found
+		}
+	}
+	return nil
+}
+
+// apply performs an editor action ("add_field:n_1", "remove:n_0_2", ...) on the tree.
+func (f *segmentForm) apply(op string) {
+	verb, id, _ := strings.Cut(op, ":")
+	target := find(f.Root, id)
+	if target == nil {
+		return
+	}
+	switch verb {
+	case "add_field", "add_behaviour", "add_group", "add_segment":
+		if target.Kind != "group" {
+			return
+		}
+		target.Children = append(target.Children, newNode(strings.TrimPrefix(verb, "add_")))
+	case "remove":
+		if id == rootID {
+			return
+		}
+		parent := find(f.Root, id[:strings.LastIndex(id, "_")])
+		for i, c := range parent.Children {
+			if c.ID == id {
+				parent.Children = append(parent.Children[:i], parent.Children[i+1:]...)
+				break
+			}
+		}
+	}
+	renumber(f.Root)
+}
+
+func newNode(kind string) *templates.RuleNode {
+	switch kind {
+	case "behaviour":
+		return &templates.RuleNode{Kind: kind, Did: "true", Event: "purchase", Min: "1", Days: "30"}
+	case "group":
+		return &templates.RuleNode{Kind: kind, Match: "any", Children: []*templates.RuleNode{{Kind: "field", Field: "country", Op: "eq"}}}
+	case "segment":
+		return &templates.RuleNode{Kind: kind, Include: "true"}
+	}
+	return &templates.RuleNode{Kind: "field", Field: "country", Op: "eq"}
+}
+
+// rules turns the form into a rule tree; problems come back keyed by node id or by
+// "rules_json".
 func (f segmentForm) rules() (segments.Rules, error) {
 	if f.Mode == "json" {
 		r, err := segments.ParseRules([]byte(f.JSON))
@@ -56,44 +153,82 @@ func (f segmentForm) rules() (segments.Rules, error) {
 		}
 		return r, err
 	}
-	r := segments.Rules{Match: f.Match, Conditions: []segments.Condition{}}
-	types := fieldTypes()
-	for _, row := range f.Rows {
-		if row.Kind == "behaviour" {
-			r.Conditions = append(r.Conditions, segments.Condition{Behaviour: &segments.Behaviour{
-				Event: row.Event, Category: row.Category, MinCount: atoiOr(row.MinCount, -1), Days: atoiOr(row.Days, -1)}})
-			continue
+	data, _ := json.Marshal(toRules(f.Root, fieldTypes()))
+	r, err := segments.ParseRules(data)
+	if fe, ok := store.AsFieldErrors(err); ok {
+		byNode := store.FieldErrors{}
+		for path, msg := range fe {
+			byNode.Add(nodeForPath(path), msg)
 		}
-		name := row.Field
-		if name == segments.AttrPrefix {
-			name += row.Attr
-		}
-		r.Conditions = append(r.Conditions, segments.Condition{Field: name, Op: row.Op, Value: valueJSON(types[row.Field], row.Op, row.Value)})
+		return r, byNode
 	}
-	data, _ := json.Marshal(r)
-	return segments.ParseRules(data)
+	return r, err
 }
 
-// rowErrors maps rule-validation paths back to editor rows.
-func rowErrors(err error) (map[int]string, string, bool) {
-	fe, ok := store.AsFieldErrors(err)
-	if !ok {
-		return nil, "", false
+func toRules(g *templates.RuleNode, types map[string]string) segments.Rules {
+	r := segments.Rules{Match: g.Match, Conditions: []segments.Condition{}}
+	if r.Match != "any" {
+		r.Match = "all"
 	}
-	rows := map[int]string{}
-	general := ""
-	for k, v := range fe {
-		if m := condPath.FindStringSubmatch(k); m != nil {
-			i, _ := strconv.Atoi(m[1])
-			rows[i] = v
-			continue
-		}
-		if general != "" {
-			general += "; "
-		}
-		general += v
+	for _, n := range g.Children {
+		r.Conditions = append(r.Conditions, toCondition(n, types))
 	}
-	return rows, general, true
+	return r
+}
+
+func toCondition(n *templates.RuleNode, types map[string]string) segments.Condition {
+	switch n.Kind {
+	case "group":
+		g := toRules(n, types)
+		return segments.Condition{Group: &g}
+	case "behaviour":
+		b := &segments.Behaviour{Event: n.Event, Product: n.Product, Category: n.Category, MinCount: atoiOr(n.Min, 0), From: n.From, To: n.To}
+		if n.Did == "false" {
+			no := false
+			b.Did = &no
+		}
+		if n.Max != "" {
+			m := atoiOr(n.Max, -1)
+			b.MaxCount = &m
+		}
+		if n.MinValue != "" {
+			v, err := strconv.ParseFloat(n.MinValue, 64)
+			if err != nil {
+				v = -1
+			}
+			b.MinValue = &v
+		}
+		if n.From == "" && n.To == "" {
+			b.Days = atoiOr(n.Days, 0)
+		}
+		return segments.Condition{Behaviour: b}
+	case "segment":
+		id, _ := strconv.ParseInt(n.Segment, 10, 64)
+		inc := n.Include != "false"
+		return segments.Condition{Segment: &segments.SegmentRef{ID: id, Include: &inc}}
+	}
+	name, typ := n.Field, types[n.Field]
+	c := segments.Condition{Field: name, Op: n.Op}
+	if name == segments.AttrPrefix {
+		c.Field = name + n.Attr
+		if n.Type != "" && n.Type != "text" {
+			c.Type, typ = n.Type, n.Type
+		}
+	}
+	c.Value = valueJSON(typ, n.Op, n.Value)
+	return c
+}
+
+var pathPart = regexp.MustCompile(`conditions\[(\d+)\]`)
+
+// nodeForPath maps a rule path ("conditions[2].group.conditions[0].op") to the editor
+// node it is about ("n_2_0").
+func nodeForPath(path string) string {
+	id := rootID
+	for _, m := range pathPart.FindAllStringSubmatch(path, -1) {
+		id += "_" + m[1]
+	}
+	return id
 }
 
 func fieldTypes() map[string]string {
@@ -108,25 +243,42 @@ func fieldTypes() map[string]string {
 // Anything that does not parse is sent as a string so validation names the problem.
 func valueJSON(typ, op, v string) json.RawMessage {
 	enc := func(x any) json.RawMessage { b, _ := json.Marshal(x); return b }
+	list := func() []string {
+		var out []string
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
 	switch op {
 	case "is_empty", "not_empty", "is_true", "is_false":
 		return nil
-	case "in":
-		var list []string
-		for _, p := range strings.Split(v, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				list = append(list, p)
+	case "in", "not_in":
+		if typ == segments.TypeNumber {
+			var nums []float64
+			for _, p := range list() {
+				n, err := strconv.ParseFloat(p, 64)
+				if err != nil {
+					return enc(list())
+				}
+				nums = append(nums, n)
 			}
+			return enc(nums)
 		}
-		return enc(list)
+		return enc(list())
 	case "between":
-		parts := strings.Split(v, ",")
-		if len(parts) == 2 {
-			a, err1 := strconv.ParseFloat(strings.TrimSpace(parts[0]), 64)
-			b, err2 := strconv.ParseFloat(strings.TrimSpace(parts[1]), 64)
+		parts := list()
+		if len(parts) == 2 && typ != segments.TypeDate {
+			a, err1 := strconv.ParseFloat(parts[0], 64)
+			b, err2 := strconv.ParseFloat(parts[1], 64)
 			if err1 == nil && err2 == nil {
 				return enc([]float64{a, b})
 			}
+		}
+		if len(parts) == 2 {
+			return enc(parts)
 		}
 		return enc(v)
 	case "within_days":
@@ -143,29 +295,61 @@ func valueJSON(typ, op, v string) json.RawMessage {
 	return enc(v)
 }
 
-// formFromSegment fills the editor from stored rules; nested groups open the JSON mode.
+// formFromSegment fills the editor from stored rules.
 func formFromSegment(s segments.Segment) segmentForm {
-	f := segmentForm{Name: s.Name, Description: s.Description, Match: s.Rules.Match, Mode: "builder"}
+	f := segmentForm{Name: s.Name, Description: s.Description, Mode: "builder"}
 	pretty, _ := json.MarshalIndent(s.Rules, "", "  ")
 	f.JSON = string(pretty)
-	for _, c := range s.Rules.Conditions {
-		switch {
-		case c.Group != nil:
-			f.Mode, f.Rows = "json", nil
-			return f
-		case c.Behaviour != nil:
-			b := c.Behaviour
-			f.Rows = append(f.Rows, templates.SegmentRow{Kind: "behaviour", Event: b.Event, Category: b.Category,
-				MinCount: strconv.Itoa(b.MinCount), Days: strconv.Itoa(b.Days)})
-		default:
-			row := templates.SegmentRow{Kind: "field", Field: c.Field, Op: c.Op, Value: valueText(c.Value)}
-			if a, ok := strings.CutPrefix(c.Field, segments.AttrPrefix); ok {
-				row.Field, row.Attr = segments.AttrPrefix, a
-			}
-			f.Rows = append(f.Rows, row)
-		}
-	}
+	f.Root = fromRules(s.Rules)
+	f.Root.ID = rootID
+	renumber(f.Root)
 	return f
+}
+
+func fromRules(r segments.Rules) *templates.RuleNode {
+	g := &templates.RuleNode{Kind: "group", Match: r.Match}
+	for _, c := range r.Conditions {
+		g.Children = append(g.Children, fromCondition(c))
+	}
+	return g
+}
+
+func fromCondition(c segments.Condition) *templates.RuleNode {
+	switch {
+	case c.Group != nil:
+		return fromRules(*c.Group)
+	case c.Behaviour != nil:
+		b := c.Behaviour
+		n := &templates.RuleNode{Kind: "behaviour", Did: "true", Event: b.Event, Product: b.Product, Category: b.Category,
+			From: b.From, To: b.To}
+		if b.Did != nil && !*b.Did {
+			n.Did = "false"
+		}
+		if b.MinCount > 0 {
+			n.Min = strconv.Itoa(b.MinCount)
+		}
+		if b.MaxCount != nil {
+			n.Max = strconv.Itoa(*b.MaxCount)
+		}
+		if b.MinValue != nil {
+			n.MinValue = strconv.FormatFloat(*b.MinValue, 'f', -1, 64)
+		}
+		if b.Days > 0 {
+			n.Days = strconv.Itoa(b.Days)
+		}
+		return n
+	case c.Segment != nil:
+		n := &templates.RuleNode{Kind: "segment", Segment: strconv.FormatInt(c.Segment.ID, 10), Include: "true"}
+		if c.Segment.Include != nil && !*c.Segment.Include {
+			n.Include = "false"
+		}
+		return n
+	}
+	n := &templates.RuleNode{Kind: "field", Field: c.Field, Op: c.Op, Value: valueText(c.Value), Type: c.Type}
+	if a, ok := strings.CutPrefix(c.Field, segments.AttrPrefix); ok {
+		n.Field, n.Attr = segments.AttrPrefix, a
+	}
+	return n
 }
 
 func valueText(raw json.RawMessage) string {

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"sort"
 	"net/http"
 	"strconv"
 	"strings"
@@ -89,19 +90,33 @@ func (h *Segments) Show(c echo.Context) error {
 	return render(c, http.StatusOK, templates.SegmentPage(h.page(c, seg.Name, "segments"), vm))
 }
 
-func (h *Segments) editorView(f segmentForm, action string) templates.SegmentEditorView {
-	vm := templates.SegmentEditorView{Action: action, Name: f.Name, Description: f.Description, Match: f.Match, Mode: f.Mode, JSON: f.JSON, Rows: f.Rows,
-		RowErrors: map[int]string{}, Errors: templates.FieldErrors{}}
+func (h *Segments) editorView(c echo.Context, f segmentForm, action string, id int64) (templates.SegmentEditorView, error) {
+	vm := templates.SegmentEditorView{ID: id, Action: action, Name: f.Name, Description: f.Description, Mode: f.Mode, JSON: f.JSON, Root: f.Root,
+		NodeErrors: map[string]string{}, Errors: templates.FieldErrors{}}
 	for _, fi := range segments.Fields() {
 		vm.Fields = append(vm.Fields, templates.SegmentField{Name: fi.Name, Label: fi.Label, Type: fi.Type, Ops: fi.Ops})
 	}
-	return vm
+	all, err := h.Segments.Segments(c.Request().Context())
+	if err != nil {
+		return vm, err
+	}
+	for _, s := range all {
+		if s.ID != id {
+			vm.Segments = append(vm.Segments, templates.Option{Value: strconv.FormatInt(s.ID, 10), Label: s.Name})
+		}
+	}
+	return vm, nil
 }
 
 // New shows an empty editor with one condition.
 func (h *Segments) New(c echo.Context) error {
-	f := segmentForm{Match: "all", Mode: "builder", Rows: []templates.SegmentRow{{Kind: "field", Field: "country", Op: "eq"}}}
-	vm := h.editorView(f, "/segments")
+	f := segmentForm{Mode: "builder", Root: &templates.RuleNode{ID: rootID, Kind: "group", Match: "all",
+		Children: []*templates.RuleNode{newNode("field")}}}
+	renumber(f.Root)
+	vm, err := h.editorView(c, f, "/segments", 0)
+	if err != nil {
+		return err
+	}
 	return render(c, http.StatusOK, templates.SegmentEditPage(h.page(c, "New segment", "segments"), vm))
 }
 
@@ -115,8 +130,10 @@ func (h *Segments) Edit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	vm := h.editorView(formFromSegment(seg), "/segments/"+strconv.FormatInt(id, 10))
-	vm.ID = id
+	vm, err := h.editorView(c, formFromSegment(seg), "/segments/"+strconv.FormatInt(id, 10), id)
+	if err != nil {
+		return err
+	}
 	vm.Count, vm.HasCount = h.count(c, seg.Rules)
 	return render(c, http.StatusOK, templates.SegmentEditPage(h.page(c, "Edit "+seg.Name, "segments"), vm))
 }
@@ -126,7 +143,7 @@ func (h *Segments) count(c echo.Context, r segments.Rules) (int64, bool) {
 	return n, err == nil
 }
 
-// Create saves a new segment, or applies an editor action (add/remove a row).
+// Create saves a new segment, or applies an editor action (add or remove a condition).
 func (h *Segments) Create(c echo.Context) error { return h.save(c, 0, "/segments") }
 
 // Update saves a segment.
@@ -153,15 +170,6 @@ func (h *Segments) save(c echo.Context, id int64, action string) error {
 	}
 	// Editor actions re-render the form without saving.
 	switch op := form.Get("op"); {
-	case op == "add_field":
-		f.Rows = append(f.Rows, templates.SegmentRow{Kind: "field", Field: "country", Op: "eq"})
-	case op == "add_behaviour":
-		f.Rows = append(f.Rows, templates.SegmentRow{Kind: "behaviour", Event: "purchase", MinCount: "1", Days: "30"})
-	case strings.HasPrefix(op, "remove_"):
-		i, _ := strconv.Atoi(strings.TrimPrefix(op, "remove_"))
-		if i >= 0 && i < len(f.Rows) {
-			f.Rows = append(f.Rows[:i], f.Rows[i+1:]...)
-		}
 	case op == "to_json":
 		if r, err := f.rules(); err == nil {
 			f = formFromSegment(segments.Segment{Name: f.Name, Description: f.Description, Rules: r})
@@ -181,20 +189,34 @@ func (h *Segments) save(c echo.Context, id int64, action string) error {
 				return h.redirect(c, "/segments/"+strconv.FormatInt(seg.ID, 10), "Segment “"+seg.Name+"” saved.")
 			}
 		}
-		vm := h.editorView(f, action)
-		vm.ID = id
-		if rows, general, ok := rowErrors(err); ok {
-			vm.RowErrors = rows
-			if fe, ok := fieldErrors(err); ok {
-				vm.Errors = fe
-			}
-			vm.General = general
-			return render(c, http.StatusUnprocessableEntity, templates.SegmentEditPage(h.page(c, title, "segments"), vm))
+		fe, ok := fieldErrors(err)
+		if !ok {
+			return err
 		}
+		vm, verr := h.editorView(c, f, action, id)
+		if verr != nil {
+			return verr
+		}
+		for k, v := range fe {
+			switch {
+			case k == "name" || k == "description" || k == "rules_json":
+				vm.Errors[k] = v
+			case nodeIDPattern.MatchString(k):
+				vm.NodeErrors[k] = v
+			case strings.HasPrefix(k, "conditions") || k == "rules" || k == "match":
+				vm.NodeErrors[nodeForPath(k)] = v
+			default:
+				vm.General = v
+			}
+		}
+		return render(c, http.StatusUnprocessableEntity, templates.SegmentEditPage(h.page(c, title, "segments"), vm))
+	default:
+		f.apply(op)
+	}
+	vm, err := h.editorView(c, f, action, id)
+	if err != nil {
 		return err
 	}
-	vm := h.editorView(f, action)
-	vm.ID = id
 	if r, err := f.rules(); err == nil {
 		vm.Count, vm.HasCount = h.count(c, r)
 	}
@@ -211,20 +233,10 @@ func (h *Segments) Count(c echo.Context) error {
 		return err
 	}
 	rules, err := parseSegmentForm(form).rules()
+	if fe, ok := store.AsFieldErrors(err); ok {
+		return render(c, http.StatusOK, templates.LiveCount(0, false, firstProblem(fe)))
+	}
 	if err != nil {
-		if _, general, ok := rowErrors(err); ok {
-			msg := "Finish the highlighted conditions to see the count."
-			if general != "" {
-				msg = general
-			}
-			if fe, ok := store.AsFieldErrors(err); ok && general == "" {
-				for _, v := range fe {
-					msg = v
-					break
-				}
-			}
-			return render(c, http.StatusOK, templates.LiveCount(0, false, msg))
-		}
 		return err
 	}
 	n, err := h.Segments.Count(c.Request().Context(), rules)
@@ -266,6 +278,16 @@ func csvName(name string) string {
 		return s
 	}
 	return "segment"
+}
+
+// firstProblem words the first rule problem (in a stable order) for the live count.
+func firstProblem(fe store.FieldErrors) string {
+	keys := make([]string, 0, len(fe))
+	for k := range fe {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return "Finish the conditions to see the count: " + fe[keys[0]]
 }
 
 // Delete removes a segment that no campaign uses.

@@ -99,6 +99,7 @@ func generateShop(ctx context.Context, db *store.DB) error {
 	plans := []string{"gold", "silver", "bronze", "none"}
 	categories := []string{"Shoes", "Shirts", "Home", "Toys", "Books", "Garden", "Sports", "Beauty", "Food", "Tech"}
 	types := []string{"view", "view", "view", "view", "view", "view", "view", "cart", "cart", "search"}
+	tiers := append(RFMTiers(), "")
 	ago := func(maxDays int) time.Time {
 		return testNow.Add(-time.Duration(rng.Int64N(int64(maxDays) * int64(24*time.Hour)))).Truncate(time.Second)
 	}
@@ -117,11 +118,11 @@ func generateShop(ctx context.Context, db *store.DB) error {
 			id := i + 1
 			return []any{id, fmt.Sprintf("c%d", id), fmt.Sprintf("user%d@example.com", id), "Name",
 				countries[rng.IntN(len(countries))], ago(1000), rng.IntN(3) > 0,
-				`{"plan":"` + plans[rng.IntN(len(plans))] + `"}`, created, created}
+				fmt.Sprintf(`{"plan":"%s","points":"%d"}`, plans[rng.IntN(len(plans))], rng.IntN(500)), created, created}
 		})
 		if err == nil {
 			err = insertRows(tx, `INSERT INTO customer_features (customer_id, frequency, monetary, avg_order_value,
-				event_count, last_order_at, last_activity_at, updated_at)`, benchCustomers, 8, func(i int) []any {
+				event_count, last_order_at, last_activity_at, updated_at, recency_score, rfm_tier, views_30d)`, benchCustomers, 11, func(i int) []any {
 				freq := rng.IntN(12)
 				var last any
 				if rng.IntN(10) >= 3 {
@@ -134,8 +135,24 @@ func generateShop(ctx context.Context, db *store.DB) error {
 				if freq > 0 {
 					aov = monetary / float64(freq)
 				}
-				return []any{i + 1, freq, monetary, aov, rng.IntN(40), last, ago(180), created}
+				return []any{i + 1, freq, monetary, aov, rng.IntN(40), last, ago(180), created,
+					rng.IntN(6), tiers[rng.IntN(len(tiers))], rng.IntN(20)}
 			})
+		}
+		if err == nil {
+			err = tx.Exec(`INSERT INTO cluster_models (id, trained_at, k, features, inertia, silhouette, data)
+				VALUES (1, ?, 8, 'rfm', 1, 0.5, ?)`, created, []byte{0}).Error
+		}
+		if err == nil {
+			err = insertRows(tx, `INSERT INTO customer_clusters (customer_id, model_id, cluster_key, distance)`,
+				benchCustomers, 4, func(i int) []any { return []any{i + 1, 1, rng.IntN(8), rng.Float64()} })
+		}
+		if err == nil {
+			err = tx.Exec(`INSERT INTO propensity_models (id, trained_at, horizon_days, data) VALUES (1, ?, 30, ?)`, created, []byte{0}).Error
+		}
+		if err == nil {
+			err = insertRows(tx, `INSERT INTO propensity_scores (customer_id, model_id, score, scored_at)`,
+				benchCustomers, 4, func(i int) []any { return []any{i + 1, 1, rng.Float64() * rng.Float64(), created} })
 		}
 		if err == nil {
 			err = insertRows(tx, `INSERT INTO products (id, external_id, name, category, created_at, updated_at)`,
@@ -144,14 +161,18 @@ func generateShop(ctx context.Context, db *store.DB) error {
 				})
 		}
 		if err == nil {
-			err = insertRows(tx, `INSERT INTO events (customer_id, type, product_id, occurred_at, dedup_key, created_at)`,
-				benchEvents, 6, func(i int) []any {
+			err = insertRows(tx, `INSERT INTO events (customer_id, type, product_id, occurred_at, value, dedup_key, created_at)`,
+				benchEvents, 7, func(i int) []any {
 					typ := types[rng.IntN(len(types))]
 					var product any = 1 + rng.IntN(benchProducts)
 					if typ == "search" {
 						product = nil
 					}
-					return []any{1 + rng.IntN(benchCustomers), typ, product, ago(180), fmt.Sprintf("e%07d", i), created}
+					var value any
+					if typ == "cart" {
+						value = 5 + rng.Float64()*95
+					}
+					return []any{1 + rng.IntN(benchCustomers), typ, product, ago(180), value, fmt.Sprintf("e%07d", i), created}
 				})
 		}
 		if err == nil {
@@ -203,4 +224,36 @@ func BenchmarkCountBehaviourRule(b *testing.B) {
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) { benchCount(b, svc, tc.rules) })
 	}
+}
+
+func BenchmarkCountNewConditions(b *testing.B) {
+	svc := benchService(b)
+	seg, err := svc.CreateSegment(context.Background(), Input{Name: fmt.Sprintf("bench %d", b.N), Rules: mustParse(b,
+		`{"match":"all","conditions":[{"field":"country","op":"eq","value":"DE"},{"behaviour":{"event":"cart","days":30}}]}`)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cases := []struct{ name, rules string }{
+		{"number_attribute", one(`{"field":"attr.points","type":"number","op":"gte","value":400}`)},
+		{"rfm_tier_and_score", `{"match":"all","conditions":[{"field":"rfm_tier","op":"in","value":["champions","at risk"]},{"field":"recency_score","op":"gte","value":3}]}`},
+		{"cluster", one(`{"field":"cluster","op":"in","value":[1,3]}`)},
+		{"propensity", one(`{"field":"propensity","op":"gte","value":0.5}`)},
+		{"did_not_view_in_30_days", one(`{"behaviour":{"did":false,"event":"view","days":30}}`)},
+		{"viewed_at_most_twice_in_30_days", one(`{"behaviour":{"event":"view","max_count":2,"days":30}}`)},
+		{"carted_above_150_in_90_days", one(`{"behaviour":{"event":"cart","min_value":150,"days":90}}`)},
+		{"viewed_a_product_in_a_date_range", one(`{"behaviour":{"event":"view","product":"p7","from":"2025-03-01","to":"2025-05-31"}}`)},
+		{"purchased_above_40_all_time", one(`{"behaviour":{"event":"purchase","min_value":40}}`)},
+		{"not_in_a_segment", one(fmt.Sprintf(`{"segment":{"id":%d,"include":false}}`, seg.ID))},
+	}
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) { benchCount(b, svc, tc.rules) })
+	}
+}
+
+func mustParse(b *testing.B, s string) Rules {
+	r, err := ParseRules([]byte(s))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return r
 }

@@ -21,20 +21,28 @@ type Compiled struct {
 // Compile turns validated rules into "SELECT c.id FROM customers c LEFT JOIN
 // customer_features f ... WHERE ...". now anchors every relative date ("in the last 30
 // days"); dialect is "sqlite" or "postgres". Invalid rules return store.FieldErrors.
+// Rules with segment conditions need the stored segments: compile them with
+// Service.Compile.
 func Compile(r Rules, now time.Time, dialect string) (Compiled, error) {
-	where, args, err := compileWhere(r, now, dialect)
+	where, args, err := compileWhere(r, now, dialect, nil, 0)
 	if err != nil {
 		return Compiled{}, err
 	}
 	return Compiled{SQL: "SELECT c.id " + fromCustomers + " WHERE " + where, Args: args}, nil
 }
 
-// compileWhere returns the WHERE condition of r over c and f, without the keyword.
-func compileWhere(r Rules, now time.Time, dialect string) (string, []any, error) {
+// compileWhere returns the WHERE condition of r over c and f, without the keyword. segs
+// are the segments that segment conditions may name; root is the stored segment r belongs
+// to (0 for rules being edited), so a condition leading back to it is caught as a cycle.
+func compileWhere(r Rules, now time.Time, dialect string, segs map[int64]Segment, root int64) (string, []any, error) {
 	if dialect != "sqlite" && dialect != "postgres" {
 		return "", nil, fmt.Errorf("segments: unknown SQL dialect %q", dialect)
 	}
-	c := newCompiler(now, dialect)
+	c := newCompiler(now, dialect, segs)
+	if root != 0 {
+		c.chain = []int64{root}
+		c.rooted = true
+	}
 	where := c.root(r)
 	if err := c.errs.Err(); err != nil {
 		return "", nil, err
@@ -50,10 +58,21 @@ type compiler struct {
 	args       []any
 	errs       store.FieldErrors
 	conditions int
+	// validateOnly skips looking segment conditions up (Validate has no database).
+	validateOnly bool
+	// segs are the stored segments segment conditions may name, by id.
+	segs map[int64]Segment
+	// chain is the segments being expanded, outermost first; rooted says chain[0] is the
+	// stored segment the whole tree belongs to rather than one a condition named.
+	chain  []int64
+	rooted bool
+	// refProblem is a cycle, a depth or a missing segment found while expanding a
+	// segment condition, reported once at the top-level condition that led to it.
+	refProblem string
 }
 
-func newCompiler(now time.Time, dialect string) *compiler {
-	return &compiler{now: now.UTC(), dialect: dialect, errs: store.FieldErrors{}}
+func newCompiler(now time.Time, dialect string, segs map[int64]Segment) *compiler {
+	return &compiler{now: now.UTC(), dialect: dialect, errs: store.FieldErrors{}, segs: segs}
 }
 
 func (c *compiler) arg(v any) string {
@@ -104,10 +123,13 @@ func (c *compiler) rules(r Rules, path string, depth int) string {
 
 func (c *compiler) condition(cond Condition, path string, depth int) string {
 	kinds := 0
-	if cond.Field != "" || cond.Op != "" {
+	if cond.Field != "" || cond.Op != "" || cond.Type != "" {
 		kinds++
 	}
 	if cond.Behaviour != nil {
+		kinds++
+	}
+	if cond.Segment != nil {
 		kinds++
 	}
 	if cond.Group != nil {
@@ -115,7 +137,7 @@ func (c *compiler) condition(cond Condition, path string, depth int) string {
 	}
 	switch {
 	case kinds != 1:
-		c.errs.Add(path, "a condition needs exactly one of field, behaviour or group")
+		c.errs.Add(path, "a condition needs exactly one of field, behaviour, segment or group")
 		return "1 = 0"
 	case cond.Group != nil:
 		if depth >= MaxDepth {
@@ -125,59 +147,9 @@ func (c *compiler) condition(cond Condition, path string, depth int) string {
 		return c.rules(*cond.Group, path+".group.", depth+1)
 	case cond.Behaviour != nil:
 		return c.behaviour(*cond.Behaviour, path+".behaviour")
+	case cond.Segment != nil:
+		return c.segment(*cond.Segment, path+".segment")
 	default:
 		return c.field(cond, path)
 	}
-}
-
-// behaviour compiles "did EVENT [in CATEGORY] at least N times in the last D days" to a
-// set of customer ids, computed once per query rather than once per customer.
-// "purchase" counts distinct orders (an order of three lines is one purchase) from the
-// orders table, which every import path fills; purchase events are not counted, so an
-// order reported both as an order and as a tracking event is not counted twice.
-func (c *compiler) behaviour(b Behaviour, path string) string {
-	ok := true
-	if !eventName.MatchString(b.Event) {
-		c.errs.Add(path+".event", "event must be a lowercase name of letters, digits or _ (up to 32, starting with a letter), such as view or purchase")
-		ok = false
-	}
-	if len([]rune(b.Category)) > maxCategoryLen {
-		c.errs.Add(path+".category", fmt.Sprintf("category is too long (at most %d characters)", maxCategoryLen))
-		ok = false
-	}
-	if b.MinCount < 1 || b.MinCount > 100000 {
-		c.errs.Add(path+".min_count", "min_count must be between 1 and 100000")
-		ok = false
-	}
-	if b.Days < 1 || b.Days > 3650 {
-		c.errs.Add(path+".days", "days must be between 1 and 3650")
-		ok = false
-	}
-	if !ok {
-		return "1 = 0"
-	}
-	since := c.now.Add(-time.Duration(b.Days) * 24 * time.Hour)
-	var sb strings.Builder
-	if b.Event == "purchase" {
-		sb.WriteString("c.id IN (SELECT o.customer_id FROM orders o")
-		if b.Category != "" {
-			sb.WriteString(" JOIN products p ON p.id = o.product_id")
-		}
-		sb.WriteString(" WHERE o.ordered_at >= " + c.arg(since))
-		if b.Category != "" {
-			sb.WriteString(" AND p.category = " + c.arg(b.Category))
-		}
-		sb.WriteString(" GROUP BY o.customer_id HAVING COUNT(DISTINCT o.order_id) >= " + c.arg(int64(b.MinCount)) + ")")
-		return sb.String()
-	}
-	sb.WriteString("c.id IN (SELECT e.customer_id FROM events e")
-	if b.Category != "" {
-		sb.WriteString(" JOIN products p ON p.id = e.product_id")
-	}
-	sb.WriteString(" WHERE e.type = " + c.arg(b.Event) + " AND e.occurred_at >= " + c.arg(since))
-	if b.Category != "" {
-		sb.WriteString(" AND p.category = " + c.arg(b.Category))
-	}
-	sb.WriteString(" GROUP BY e.customer_id HAVING COUNT(*) >= " + c.arg(int64(b.MinCount)) + ")")
-	return sb.String()
 }

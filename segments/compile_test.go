@@ -10,12 +10,15 @@ import (
 // one wraps a single condition in a top-level "all".
 func one(cond string) string { return `{"match":"all","conditions":[` + cond + `]}` }
 
-// countCases are rules with their hand-computed counts over the fixture.
-var countCases = []struct {
+// countCase is a rule set with its count worked out by hand from the fixture.
+type countCase struct {
 	name  string
 	rules string
 	want  int64
-}{
+}
+
+// countCases are rules with their hand-computed counts over the fixture.
+var countCases = []countCase{
 	// text fields
 	{"country equal to DE matches the four Germans", one(`{"field":"country","op":"eq","value":"DE"}`), 4},
 	{"country not equal to DE matches the other six", one(`{"field":"country","op":"neq","value":"DE"}`), 6},
@@ -111,9 +114,16 @@ var countCases = []struct {
 }
 
 func TestCountMatchesHandComputedCounts(t *testing.T) {
+	assertCounts(t, countCases)
+}
+
+// assertCounts checks each case's count through the Service and through its compiled
+// SELECT, which must select the same customers.
+func assertCounts(t *testing.T, cases []countCase) {
+	t.Helper()
 	db, svc := openFixture(t)
 	ctx := context.Background()
-	for _, tc := range countCases {
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			r, err := ParseRules([]byte(tc.rules))
 			if err != nil {
@@ -126,8 +136,7 @@ func TestCountMatchesHandComputedCounts(t *testing.T) {
 			if got != tc.want {
 				t.Errorf("Count = %d, want %d", got, tc.want)
 			}
-			// The compiled SELECT must select the same customers.
-			c, err := Compile(r, testNow, db.Dialect)
+			c, err := svc.Compile(ctx, r)
 			if err != nil {
 				t.Fatalf("Compile: %v", err)
 			}
@@ -165,7 +174,15 @@ func TestCompileWritesOnlyPlaceholdersAndConstantSQL(t *testing.T) {
 	r, err := ParseRules([]byte(`{"match":"any","conditions":[
 		{"field":"attr.zzplan","op":"contains","value":"gq'ld"},
 		{"field":"country","op":"in","value":["QQDE","x' OR '1'='1"]},
-		{"behaviour":{"event":"purchase","category":"Shq'x","min_count":2,"days":30}}]}`))
+		{"behaviour":{"event":"purchase","category":"Shq'x","min_count":2,"days":30}},
+		{"field":"attr.zzpts","type":"number","op":"between","value":[86421,97531]},
+		{"field":"attr.zzren","type":"date","op":"between","value":["2031-01-01","2032-02-02"]},
+		{"field":"attr.zznews","type":"bool","op":"is_true"},
+		{"field":"rfm_tier","op":"in","value":["Champions","hibernating"]},
+		{"field":"cluster","op":"not_in","value":[77777]},
+		{"field":"propensity","op":"gte","value":0.123},
+		{"field":"signup_at","op":"between","value":["2033-03-03","2034-04-04"]},
+		{"behaviour":{"did":false,"event":"zzevent","product":"Pqq'x","max_count":4321,"min_value":98765,"from":"2035-05-05","to":"2036-06-06"}}]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +194,8 @@ func TestCompileWritesOnlyPlaceholdersAndConstantSQL(t *testing.T) {
 		if !strings.HasPrefix(c.SQL, "SELECT c.id FROM customers c LEFT JOIN customer_features f ON f.customer_id = c.id WHERE ") {
 			t.Errorf("%s: SQL does not start with the fixed SELECT: %s", dialect, c.SQL)
 		}
-		for _, bad := range []string{"gq", "'1'", "Shq", "zzplan", "QQDE"} {
+		for _, bad := range []string{"gq", "'1'", "Shq", "zzplan", "QQDE", "zzpts", "86421", "zzren", "2031", "zznews", "hampions",
+			"hibernating", "77777", "0.123", "2033", "zzevent", "Pqq", "4321", "98765", "2035", "2036"} {
 			if strings.Contains(c.SQL, bad) {
 				t.Errorf("%s: user text %q reached the SQL: %s", dialect, bad, c.SQL)
 			}

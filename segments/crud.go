@@ -93,6 +93,9 @@ func (s *Service) CreateSegment(ctx context.Context, in Input) (Segment, error) 
 	if err != nil {
 		return Segment{}, err
 	}
+	if err := s.checkReferences(ctx, 0, in); err != nil {
+		return Segment{}, err
+	}
 	// PostgreSQL keeps microseconds: truncate so the returned times equal the stored ones.
 	now := s.Now().UTC().Truncate(time.Microsecond)
 	var id int64
@@ -114,6 +117,9 @@ func (s *Service) UpdateSegment(ctx context.Context, id int64, in Input) (Segmen
 	if err != nil {
 		return Segment{}, err
 	}
+	if err := s.checkReferences(ctx, id, in); err != nil {
+		return Segment{}, err
+	}
 	now := s.Now().UTC().Truncate(time.Microsecond)
 	res := s.DB.WithContext(ctx).Exec(
 		"UPDATE segments SET name = ?, description = ?, rules = ?, updated_at = ? WHERE id = ?",
@@ -130,8 +136,8 @@ func (s *Service) UpdateSegment(ctx context.Context, id int64, in Input) (Segmen
 	return s.Segment(ctx, id)
 }
 
-// DeleteSegment removes segment id. A segment that a campaign targets is not removed:
-// that returns store.ErrConflict, saying how many campaigns use it.
+// DeleteSegment removes segment id. A segment that a campaign targets, or that another
+// segment's rules name, is not removed: that returns store.ErrConflict saying who uses it.
 func (s *Service) DeleteSegment(ctx context.Context, id int64) error {
 	err := s.DB.Tx(ctx, func(tx *gorm.DB) error {
 		var used int64
@@ -140,6 +146,19 @@ func (s *Service) DeleteSegment(ctx context.Context, id int64) error {
 		}
 		if used > 0 {
 			return fmt.Errorf("the segment is the audience of %d campaign(s); give them another segment first: %w", used, store.ErrConflict)
+		}
+		var rows []segmentRow
+		if err := tx.Raw(selectSegment).Scan(&rows).Error; err != nil {
+			return err
+		}
+		all := make([]Segment, 0, len(rows))
+		for _, row := range rows {
+			if seg, err := row.segment(); err == nil {
+				all = append(all, seg)
+			}
+		}
+		if names := referrers(all, id); len(names) > 0 {
+			return fmt.Errorf("the segment is used by segment %s; remove those conditions first: %w", strings.Join(names, ", "), store.ErrConflict)
 		}
 		res := tx.Exec("DELETE FROM segments WHERE id = ?", id)
 		if isForeignKeyViolation(res.Error) {

@@ -6,7 +6,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"time"
 )
 
 // Value limits: a number beyond maxNumber is a typo, not a threshold; ages and windows in
@@ -32,6 +31,9 @@ func (c *compiler) field(cond Condition, path string) string {
 		}
 		return "1 = 0"
 	}
+	if cond.Type != "" && !c.giveType(&f, attr, cond.Type, path+".type") {
+		return "1 = 0"
+	}
 	if !slices.Contains(f.ops, cond.Op) {
 		use := strings.Join(f.ops, ", ")
 		if cond.Op == "" {
@@ -43,29 +45,45 @@ func (c *compiler) field(cond Condition, path string) string {
 	}
 	valuePath := path + ".value"
 	switch {
-	case f.recency:
+	case f.kind == kindRecency:
 		return c.recency(f, cond.Op, cond.Value, valuePath)
+	case f.kind == kindTier:
+		return c.tier(f, cond.Op, cond.Value, valuePath)
+	case f.kind == kindCluster:
+		return c.cluster(cond.Op, cond.Value, valuePath)
+	case f.kind == kindPropensity:
+		// A customer without a score has no row, so matches no comparison.
+		return "c.id IN (SELECT ps.customer_id FROM propensity_scores ps WHERE " +
+			c.number(f, "", cond.Op, cond.Value, valuePath) + ")"
 	case f.typ == TypeText:
 		return c.text(f, attr, cond.Op, cond.Value, valuePath)
 	case f.typ == TypeNumber:
-		return c.number(f, cond.Op, cond.Value, valuePath)
+		return c.number(f, attr, cond.Op, cond.Value, valuePath)
 	case f.typ == TypeDate:
-		return c.date(f, cond.Op, cond.Value, valuePath)
+		return c.date(f, attr, cond.Op, cond.Value, valuePath)
 	default: // TypeBool
+		if attr != "" {
+			return c.attrBool(attr, cond.Op == "is_true")
+		}
 		return f.expr + " = " + c.arg(cond.Op == "is_true")
 	}
 }
 
-// textExpr is the column of a text field, or the extraction of a custom attribute (a
-// missing attribute reads as ""). The attribute's key is a parameter on both databases.
-func (c *compiler) textExpr(f field, attr string) string {
-	if attr == "" {
-		return f.expr
+// giveType applies a condition's type to a custom attribute. A field of the whitelist
+// already has its type: naming that same type is allowed, any other is refused.
+func (c *compiler) giveType(f *field, attr, typ, path string) bool {
+	ops, known := opsOfType[typ]
+	switch {
+	case !known:
+		c.errs.Add(path, fmt.Sprintf("unknown type %s (use text, number, date or bool)", quoteShort(typ)))
+		return false
+	case attr == "" && typ != f.typ:
+		c.errs.Add(path, fmt.Sprintf("type applies to custom attributes only (field %s is %s)", f.name, f.typ))
+		return false
+	case attr != "":
+		f.typ, f.ops = typ, ops
 	}
-	if c.dialect == "postgres" {
-		return "COALESCE(c.attributes::jsonb ->> CAST(" + c.arg(attr) + " AS TEXT), '')"
-	}
-	return "COALESCE(CAST(json_extract(c.attributes, " + c.arg(`$."`+attr+`"`) + ") AS TEXT), '')"
+	return true
 }
 
 func (c *compiler) text(f field, attr, op string, raw json.RawMessage, path string) string {
@@ -116,34 +134,62 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-func (c *compiler) number(f field, op string, raw json.RawMessage, path string) string {
-	if op == "between" {
+// number compiles a numeric comparison on a field, or on a custom attribute typed number.
+func (c *compiler) number(f field, attr, op string, raw json.RawMessage, path string) string {
+	switch op {
+	case "between":
 		lo, hi, ok := decodeRange(raw)
-		if !ok || (f.integer && (lo != math.Trunc(lo) || hi != math.Trunc(hi))) {
-			c.errs.Add(path, fmt.Sprintf("between needs two %s [low, high] with low ≤ high", numberWord(f)))
+		if !ok || !f.fits(lo) || !f.fits(hi) {
+			c.errs.Add(path, fmt.Sprintf("between needs two %s [low, high] with low ≤ high", numberWords(f, true)))
 			return "1 = 0"
 		}
-		return f.expr + " BETWEEN " + c.arg(f.param(lo)) + " AND " + c.arg(f.param(hi))
+		return c.numberExpr(f, attr) + " BETWEEN " + c.arg(f.param(lo)) + " AND " + c.arg(f.param(hi))
+	case "in":
+		values, ok := decodeNumbers(raw)
+		if !ok || slices.ContainsFunc(values, func(v float64) bool { return !f.fits(v) }) {
+			c.errs.Add(path, fmt.Sprintf("in needs a list of 1 to %d %s", maxInValues, numberWords(f, true)))
+			return "1 = 0"
+		}
+		expr := c.numberExpr(f, attr)
+		marks := make([]string, len(values))
+		for i, v := range values {
+			marks[i] = c.arg(f.param(v))
+		}
+		return expr + " IN (" + strings.Join(marks, ", ") + ")"
 	}
 	v, ok := decodeNumber(raw)
-	if !ok || (f.integer && v != math.Trunc(v)) {
-		want := "a number"
-		if f.integer {
-			want = "a whole number"
-		}
-		c.errs.Add(path, fmt.Sprintf("%s on %s needs %s", op, f.name, want))
+	if !ok || !f.fits(v) {
+		c.errs.Add(path, fmt.Sprintf("%s on %s needs %s", op, f.name, numberWords(f, false)))
 		return "1 = 0"
 	}
 	sqlOp := map[string]string{"eq": " = ", "neq": " <> ", "gt": " > ", "gte": " >= ", "lt": " < ", "lte": " <= "}[op]
-	return f.expr + sqlOp + c.arg(f.param(v))
+	return c.numberExpr(f, attr) + sqlOp + c.arg(f.param(v))
 }
 
-// numberWord names what a number field takes, for messages.
-func numberWord(f field) string {
-	if f.integer {
-		return "whole numbers"
+// fits tells whether v is a value of f: whole for an integer field, within its bounds.
+func (f field) fits(v float64) bool {
+	if f.integer && v != math.Trunc(v) {
+		return false
 	}
-	return "numbers"
+	return f.hi <= f.lo || (v >= f.lo && v <= f.hi)
+}
+
+// numberWords names what a number field takes, for messages: "a whole number from 0 to
+// 5", or "whole numbers from 0 to 5" when plural.
+func numberWords(f field, plural bool) string {
+	s := "a number"
+	switch {
+	case f.integer && plural:
+		s = "whole numbers"
+	case f.integer:
+		s = "a whole number"
+	case plural:
+		s = "numbers"
+	}
+	if f.hi > f.lo {
+		s += fmt.Sprintf(" from %g to %g", f.lo, f.hi)
+	}
+	return s
 }
 
 // param binds an integer column's value as an integer: PostgreSQL types the parameter
@@ -155,50 +201,72 @@ func (f field) param(v float64) any {
 	return v
 }
 
-// recency compiles a comparison on the days since the last order into one on
-// f.last_order_at against a cut-off taken from now: recency_days <= 30 reads
-// last_order_at >= now-30d. A customer who never ordered has no last_order_at, and
-// NULL fails every comparison, so they match no recency condition.
-func (c *compiler) recency(f field, op string, raw json.RawMessage, path string) string {
-	cut := func(days float64) time.Time {
-		return c.now.Add(-time.Duration(days * float64(24*time.Hour)))
+// tier compiles a test of the RFM tier. Values must be tier names, in any case; they are
+// bound as written in rfmTiers, which is how the feature computation stores them. eq and
+// in test the bare column, so a customer without features (NULL) fails them and SQLite can
+// read the rfm_tier index; neq, not_in and is_empty read a missing tier as "".
+func (c *compiler) tier(f field, op string, raw json.RawMessage, path string) string {
+	switch op {
+	case "is_empty":
+		return f.expr + " = ''"
+	case "not_empty":
+		return f.expr + " <> ''"
 	}
-	if op == "between" {
-		lo, hi, ok := decodeRange(raw)
-		if !ok || lo < 0 || hi > maxDays {
-			c.errs.Add(path, fmt.Sprintf("between needs two numbers of days [low, high] with 0 ≤ low ≤ high ≤ %d", maxDays))
-			return "1 = 0"
+	list := op == "in" || op == "not_in"
+	var values []string
+	ok := false
+	if list {
+		values, ok = decodeStrings(raw)
+		ok = ok && len(values) > 0 && len(values) <= maxInValues
+	} else {
+		var s string
+		s, ok = decodeString(raw)
+		values = []string{s}
+	}
+	if !ok {
+		want := "one"
+		if list {
+			want = "a list"
 		}
-		return "(" + f.expr + " >= " + c.arg(cut(hi)) + " AND " + f.expr + " <= " + c.arg(cut(lo)) + ")"
-	}
-	v, ok := decodeNumber(raw)
-	if !ok || v < 0 || v > maxDays {
-		c.errs.Add(path, fmt.Sprintf("%s on %s needs a number of days from 0 to %d", op, f.name, maxDays))
+		c.errs.Add(path, fmt.Sprintf("%s needs %s of the RFM tiers %s", op, want, strings.Join(rfmTiers, ", ")))
 		return "1 = 0"
 	}
-	// Fewer days since the order means a later order date, so each comparison flips.
-	sqlOp := map[string]string{"gt": " < ", "gte": " <= ", "lt": " > ", "lte": " >= "}[op]
-	return f.expr + sqlOp + c.arg(cut(v))
+	marks := make([]string, len(values))
+	for i, v := range values {
+		name := strings.ToLower(strings.TrimSpace(v))
+		if !slices.Contains(rfmTiers, name) {
+			c.errs.Add(path, fmt.Sprintf("unknown RFM tier %s (use %s)", quoteShort(v), strings.Join(rfmTiers, ", ")))
+			return "1 = 0"
+		}
+		marks[i] = c.arg(name)
+	}
+	switch op {
+	case "eq":
+		return "f.rfm_tier = " + marks[0]
+	case "neq":
+		return f.expr + " <> " + marks[0]
+	case "in":
+		return "f.rfm_tier IN (" + strings.Join(marks, ", ") + ")"
+	default: // not_in
+		return f.expr + " NOT IN (" + strings.Join(marks, ", ") + ")"
+	}
 }
 
-// date compiles date tests. Dates are whole UTC days: "before 2025-01-01" ends at its
-// midnight, "after 2025-01-01" starts at the next midnight. A missing date never matches.
-func (c *compiler) date(f field, op string, raw json.RawMessage, path string) string {
-	if op == "within_days" {
-		v, ok := decodeNumber(raw)
-		if !ok || v != math.Trunc(v) || v < 1 || v > maxDays {
-			c.errs.Add(path, fmt.Sprintf("within_days needs a whole number of days from 1 to %d", maxDays))
-			return "1 = 0"
-		}
-		return f.expr + " >= " + c.arg(c.now.AddDate(0, 0, -int(v)))
-	}
-	day, ok := decodeDate(raw)
-	if !ok {
-		c.errs.Add(path, fmt.Sprintf("%s needs a date as YYYY-MM-DD", op))
+// cluster compiles membership of K-means clusters, named by their stable keys. not_in
+// keeps customers in none of them, including customers not assigned to any cluster.
+func (c *compiler) cluster(op string, raw json.RawMessage, path string) string {
+	keys, ok := decodeNumbers(raw)
+	if !ok || slices.ContainsFunc(keys, func(k float64) bool { return k != math.Trunc(k) || k < 0 || k > 1e6 }) {
+		c.errs.Add(path, fmt.Sprintf("%s needs a list of 1 to %d cluster keys (whole numbers from 0)", op, maxInValues))
 		return "1 = 0"
 	}
-	if op == "before" {
-		return f.expr + " < " + c.arg(day)
+	marks := make([]string, len(keys))
+	for i, k := range keys {
+		marks[i] = c.arg(int64(k))
 	}
-	return f.expr + " >= " + c.arg(day.AddDate(0, 0, 1))
+	set := "(SELECT cc.customer_id FROM customer_clusters cc WHERE cc.cluster_key IN (" + strings.Join(marks, ", ") + "))"
+	if op == "not_in" {
+		return "c.id NOT IN " + set
+	}
+	return "c.id IN " + set
 }

@@ -22,12 +22,17 @@ import (
 // Limits that keep a rule tree, and the SQL compiled from it, small.
 const (
 	// MaxDepth is how deep rules nest: the top level is 1, a group inside it 2, and so on.
-	MaxDepth       = 4
-	maxConditions  = 200
-	maxInValues    = 1000
-	maxTextLen     = 1000
-	maxCategoryLen = 200
-	maxRulesBytes  = 256 << 10
+	MaxDepth = 4
+	// MaxSegmentDepth is how many segment conditions may be followed in a row: rules that
+	// include A, which includes B, which includes C, which includes D, are as deep as it goes.
+	MaxSegmentDepth = 4
+	maxConditions   = 200
+	maxInValues     = 1000
+	maxTextLen      = 1000
+	maxCategoryLen  = 200
+	maxCount        = 100000
+	maxWindowDays   = 3650
+	maxRulesBytes   = 256 << 10
 	// maxArgs keeps one rule tree's parameters well under SQLite's 32766 and
 	// PostgreSQL's 65535 per statement.
 	maxArgs = 10000
@@ -40,24 +45,48 @@ type Rules struct {
 	Conditions []Condition `json:"conditions"`
 }
 
-// Condition is one test: a field with an operator and value, a behaviour, or a nested group.
-// Exactly one of Field, Behaviour and Group is set.
+// Condition is one test: a field with an operator and value, a behaviour, membership of
+// another segment, or a nested group. Exactly one of Field, Behaviour, Segment and Group
+// is set. Type gives a custom attribute ("attr.NAME") its type; attributes are text
+// without it.
 type Condition struct {
 	Field     string          `json:"field,omitempty"`
+	Type      string          `json:"type,omitempty"`
 	Op        string          `json:"op,omitempty"`
 	Value     json.RawMessage `json:"value,omitempty"`
 	Behaviour *Behaviour      `json:"behaviour,omitempty"`
+	Segment   *SegmentRef     `json:"segment,omitempty"`
 	Group     *Rules          `json:"group,omitempty"`
 }
 
-// Behaviour reads "did Event [in Category] at least MinCount times in the last Days days".
-// Event "purchase" counts distinct orders from the orders table, not purchase events.
+// Behaviour reads "did [not] do Event [on Product] [in Category] at least MinCount and at
+// most MaxCount times [for a total value above MinValue] in the last Days days (or from
+// From to To)". Every part but Event is optional: Did defaults to true, MinCount to 1 (to 0
+// when MaxCount is given, so "at most 2 times" includes customers who never did it), and
+// no window means all time. Event "purchase" counts distinct orders from the orders table,
+// not purchase events, and its value is the orders' amount.
 type Behaviour struct {
-	Event    string `json:"event"`
-	Category string `json:"category,omitempty"`
-	MinCount int    `json:"min_count"`
-	Days     int    `json:"days"`
+	Did      *bool    `json:"did,omitempty"`
+	Event    string   `json:"event"`
+	Product  string   `json:"product,omitempty"`
+	Category string   `json:"category,omitempty"`
+	MinCount int      `json:"min_count,omitempty"`
+	MaxCount *int     `json:"max_count,omitempty"`
+	MinValue *float64 `json:"min_value,omitempty"`
+	Days     int      `json:"days,omitempty"`
+	From     string   `json:"from,omitempty"`
+	To       string   `json:"to,omitempty"`
 }
+
+// SegmentRef is membership of another stored segment: its customers when Include is true
+// or missing, everyone else when it is false.
+type SegmentRef struct {
+	ID      int64 `json:"id"`
+	Include *bool `json:"include,omitempty"`
+}
+
+// includes tells whether the condition keeps the segment's members (the default).
+func (r SegmentRef) includes() bool { return r.Include == nil || *r.Include }
 
 var (
 	attrName  = regexp.MustCompile(`^[a-zA-Z0-9_]{1,64}$`)
@@ -91,6 +120,8 @@ func jsonProblem(err error) string {
 		switch typeErr.Type.Kind() {
 		case reflect.Int, reflect.Int64, reflect.Float64:
 			want = "a number"
+		case reflect.Bool:
+			want = "true or false"
 		case reflect.Slice:
 			want = "a list"
 		case reflect.Struct, reflect.Pointer:
@@ -104,9 +135,11 @@ func jsonProblem(err error) string {
 	return strings.TrimPrefix(err.Error(), "json: ")
 }
 
-// Validate checks the whole tree and reports every problem as store.FieldErrors.
+// Validate checks the whole tree and reports every problem as store.FieldErrors. It does
+// not look segment conditions up: that takes the database (Service.Compile does it).
 func (r Rules) Validate() error {
-	c := newCompiler(time.Time{}, "sqlite")
+	c := newCompiler(time.Time{}, "sqlite", nil)
+	c.validateOnly = true
 	c.root(r)
 	return c.errs.Err()
 }

@@ -45,15 +45,45 @@ const (
 
 // Count returns how many customers match r (the live count of the rule editor).
 func (s *Service) Count(ctx context.Context, r Rules) (int64, error) {
-	where, args, err := compileWhere(r, s.Now(), s.DB.Dialect)
+	where, args, err := s.compile(ctx, r, nil)
 	if err != nil {
 		return 0, err
 	}
+	return s.countWhere(ctx, where, args)
+}
+
+// countWhere counts the customers a compiled condition holds for.
+func (s *Service) countWhere(ctx context.Context, where string, args []any) (int64, error) {
 	var n int64
 	if err := s.DB.WithContext(ctx).Raw("SELECT COUNT(*) "+fromCustomers+" WHERE "+where, args...).Scan(&n).Error; err != nil {
 		return 0, fmt.Errorf("segments: count customers: %w", err)
 	}
 	return n, nil
+}
+
+// CountResult is a count of a rule set and how long its query took.
+type CountResult struct {
+	Count     int64   `json:"count"`
+	SQLMillis float64 `json:"sql_ms"`
+}
+
+// CountJSON parses rule JSON (as ParseRules does) and counts the customers it matches,
+// timing the query alone. Bad rules return store.FieldErrors keyed by path.
+func (s *Service) CountJSON(ctx context.Context, data []byte) (CountResult, error) {
+	r, err := ParseRules(data)
+	if err != nil {
+		return CountResult{}, err
+	}
+	where, args, err := s.compile(ctx, r, nil)
+	if err != nil {
+		return CountResult{}, err
+	}
+	start := time.Now()
+	n, err := s.countWhere(ctx, where, args)
+	if err != nil {
+		return CountResult{}, err
+	}
+	return CountResult{Count: n, SQLMillis: float64(time.Since(start).Microseconds()) / 1000}, nil
 }
 
 // Members returns one page (from 1) of the customers matching r, ordered by id, and how
@@ -64,7 +94,7 @@ func (s *Service) Members(ctx context.Context, r Rules, page, perPage int) ([]Me
 		perPage = DefaultPerPage
 	}
 	perPage = min(perPage, MaxPerPage)
-	where, args, err := compileWhere(r, s.Now(), s.DB.Dialect)
+	where, args, err := s.compile(ctx, r, nil)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -90,7 +120,8 @@ func (s *Service) Members(ctx context.Context, r Rules, page, perPage int) ([]Me
 const countBatch = 50
 
 // SegmentCounts returns the number of customers in each stored segment, keyed by segment
-// id. Segments whose stored rules no longer validate are left out of the map.
+// id. Segments whose stored rules no longer validate (or that lead to a cycle of segment
+// conditions) are left out of the map.
 func (s *Service) SegmentCounts(ctx context.Context) (map[int64]int64, error) {
 	segs, err := s.Segments(ctx)
 	if err != nil {
@@ -102,9 +133,13 @@ func (s *Service) SegmentCounts(ctx context.Context) (map[int64]int64, error) {
 		where string
 		args  []any
 	}
+	byID := make(map[int64]Segment, len(segs))
+	for _, seg := range segs {
+		byID[seg.ID] = seg
+	}
 	var list []compiled
 	for _, seg := range segs {
-		where, args, err := compileWhere(seg.Rules, now, s.DB.Dialect)
+		where, args, err := compileWhere(seg.Rules, now, s.DB.Dialect, byID, seg.ID)
 		if err != nil {
 			continue
 		}
@@ -170,9 +205,9 @@ func (s *Service) AudienceSQL(ctx context.Context, segmentID int64) (string, []a
 	if err != nil {
 		return "", nil, err
 	}
-	c, err := Compile(seg.Rules, s.Now(), s.DB.Dialect)
+	where, args, err := s.compile(ctx, seg.Rules, &seg)
 	if err != nil {
 		return "", nil, fmt.Errorf("segments: compile segment %d: %w", segmentID, err)
 	}
-	return c.SQL, c.Args, nil
+	return "SELECT c.id " + fromCustomers + " WHERE " + where, args, nil
 }

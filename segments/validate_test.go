@@ -90,6 +90,13 @@ func TestFieldsListsEveryWhitelistedFieldForTheEditor(t *testing.T) {
 		"consent_email": TypeBool, "consent_push": TypeBool, "frequency": TypeNumber, "monetary": TypeNumber,
 		"avg_order_value": TypeNumber, "browse_seconds": TypeNumber, "event_count": TypeNumber,
 		"recency_days": TypeNumber, "last_activity_at": TypeDate, "last_order_at": TypeDate, AttrPrefix: TypeText,
+		"recency_score": TypeNumber, "frequency_score": TypeNumber, "monetary_score": TypeNumber, "rfm_tier": TypeText,
+		"days_since_signup": TypeNumber, "cluster": TypeNumber, "propensity": TypeNumber,
+	}
+	for _, ev := range []string{"views", "carts", "purchases", "searches"} {
+		for _, days := range []string{"7", "30", "90"} {
+			want[ev+"_"+days+"d"] = TypeNumber
+		}
 	}
 	if len(got) != len(want) {
 		t.Errorf("Fields() has %d entries, want %d", len(got), len(want))
@@ -102,6 +109,9 @@ func TestFieldsListsEveryWhitelistedFieldForTheEditor(t *testing.T) {
 	}
 	if !slices.Contains(got["country"].Ops, "starts_with") || slices.Contains(got["recency_days"].Ops, "eq") {
 		t.Errorf("unexpected operators: country %v, recency_days %v", got["country"].Ops, got["recency_days"].Ops)
+	}
+	if !slices.Equal(got["rfm_tier"].Values, RFMTiers()) || len(RFMTiers()) != 11 || got["country"].Values != nil {
+		t.Errorf("rfm_tier values = %v, want the 11 tiers and no values elsewhere", got["rfm_tier"].Values)
 	}
 	// The editor gets copies: changing them must not change the whitelist.
 	Fields()[0].Ops[0] = "drop"

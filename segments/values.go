@@ -85,11 +85,44 @@ func decodeDate(raw json.RawMessage) (time.Time, bool) {
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return time.Time{}, false
 	}
+	return parseDay(s)
+}
+
+// parseDay reads "YYYY-MM-DD" as midnight UTC of that day.
+func parseDay(s string) (time.Time, bool) {
 	day, err := time.Parse(time.DateOnly, strings.TrimSpace(s))
 	if err != nil {
 		return time.Time{}, false
 	}
 	return day.UTC(), true
+}
+
+// decodeDateRange reads ["YYYY-MM-DD", "YYYY-MM-DD"] with the first day not after the second.
+func decodeDateRange(raw json.RawMessage) (lo, hi time.Time, ok bool) {
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil || len(items) != 2 {
+		return time.Time{}, time.Time{}, false
+	}
+	lo, okLo := decodeDate(items[0])
+	hi, okHi := decodeDate(items[1])
+	return lo, hi, okLo && okHi && !hi.Before(lo)
+}
+
+// decodeNumbers reads a JSON list of 1 to maxInValues numbers (or numeric texts).
+func decodeNumbers(raw json.RawMessage) ([]float64, bool) {
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw, &items); err != nil || len(items) == 0 || len(items) > maxInValues {
+		return nil, false
+	}
+	out := make([]float64, 0, len(items))
+	for _, item := range items {
+		v, ok := decodeNumber(item)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, v)
+	}
+	return out, true
 }
 
 // isNull tells whether a value is missing: absent, or JSON null (which json.Unmarshal

@@ -328,6 +328,12 @@ var migrations = []string{
 		size BIGINT NOT NULL,
 		UNIQUE (segment_id, taken_at)
 	);`,
+
+	// 9: behaviour rules with a total value read events and orders from covering indexes
+	`CREATE INDEX events_type_value ON events (type, occurred_at, customer_id, product_id, value);
+	DROP INDEX events_type_customer;
+	CREATE INDEX orders_customer_amount ON orders (customer_id, ordered_at, order_id, product_id, amount);
+	DROP INDEX orders_customer;`,
 }
 
 var dialectTypes = map[string]map[string]string{

@@ -125,39 +125,66 @@ func TestAMarketerSendsACampaignInTheBrowser(t *testing.T) {
 	do(t, ctx, chromedp.Click(`[data-testid="login-submit"]`))
 	waitFor(t, ctx, "the dashboard", `document.querySelector('[data-testid="whoami"]') !== null`)
 
-	// Segment: country is DE, then a behaviour condition; the live count follows each edit.
+	// Segment: (country is DE or FR) and viewed at least 3 times in 60 days, built as a
+	// nested group plus a behaviour condition; the live count follows each edit.
 	do(t, ctx, chromedp.Navigate(s.base+"/segments/new"))
 	waitFor(t, ctx, "htmx", `typeof htmx !== "undefined"`)
-	setField(t, ctx, `[data-testid="segment-name"]`, "German browsers")
+	setField(t, ctx, `[data-testid="segment-name"]`, "German and French browsers")
 	// Choosing another field swaps the operators for that field's type.
-	setField(t, ctx, `[data-testid="f-0"]`, "monetary")
-	waitFor(t, ctx, "number operators", `document.querySelector('[data-testid="o-0"] option[value="between"]') !== null`)
+	setField(t, ctx, `[data-testid="n_0-field"]`, "monetary")
+	waitFor(t, ctx, "number operators", `document.querySelector('[data-testid="n_0-op"] option[value="between"]') !== null`)
 	settled(t, ctx)
-	setField(t, ctx, `[data-testid="f-0"]`, "country")
-	waitFor(t, ctx, "text operators", `document.querySelector('[data-testid="o-0"] option[value="starts_with"]') !== null`)
+	setField(t, ctx, `[data-testid="n_0-field"]`, "country")
+	waitFor(t, ctx, "text operators", `document.querySelector('[data-testid="n_0-op"] option[value="starts_with"]') !== null`)
 	settled(t, ctx)
-	setField(t, ctx, `[data-testid="v-0"]`, "DE")
-	var germans int64
-	s.app.db.Raw(`SELECT COUNT(*) FROM customers WHERE country = 'DE'`).Scan(&germans)
-	waitFor(t, ctx, "the live count of Germans", `(document.querySelector('[data-testid="live-count-value"]')||{}).textContent === "`+strconv.FormatInt(germans, 10)+`"`)
-	click(t, ctx, `[data-testid="add-behaviour"]`)
-	waitFor(t, ctx, "the behaviour row", `document.querySelector('[data-testid="be-1"]') !== null`)
-	settled(t, ctx)
-	setField(t, ctx, `[data-testid="be-1"]`, "view")
-	setField(t, ctx, `[data-testid="bn-1"]`, "3")
-	setField(t, ctx, `[data-testid="bd-1"]`, "60")
-	var want int64
-	s.app.db.Raw(`SELECT COUNT(*) FROM customers c WHERE c.country = 'DE' AND (SELECT COUNT(*) FROM events e
-		WHERE e.customer_id = c.id AND e.type = 'view' AND e.occurred_at >= ?) >= 3`, time.Now().UTC().Add(-60*24*time.Hour)).Scan(&want)
-	if want == 0 || want == germans {
-		t.Fatalf("fixture: %d German browsers of %d Germans; the behaviour condition would not show", want, germans)
+	count := func(q string, args ...any) string {
+		var n int64
+		s.app.db.Raw(q, args...).Scan(&n)
+		return strconv.FormatInt(n, 10)
 	}
-	waitFor(t, ctx, "the live count with the behaviour condition", `(document.querySelector('[data-testid="live-count-value"]')||{}).textContent === "`+strconv.FormatInt(want, 10)+`"`)
+	liveCount := func(what, want string) {
+		t.Helper()
+		waitFor(t, ctx, what+" = "+want, `(document.querySelector('[data-testid="live-count-value"]')||{}).textContent === "`+want+`"`)
+	}
+	setField(t, ctx, `[data-testid="n_0-value"]`, "DE")
+	liveCount("the live count of Germans", count(`SELECT COUNT(*) FROM customers WHERE country = 'DE'`))
+
+	click(t, ctx, `[data-testid="n-add-group"]`)
+	waitFor(t, ctx, "the nested group", `document.querySelector('[data-testid="n_1_0-value"]') !== null`)
+	settled(t, ctx)
+	setField(t, ctx, `[data-testid="n_1_0-value"]`, "DE")
+	settled(t, ctx)
+	click(t, ctx, `[data-testid="n_1-add-field"]`)
+	waitFor(t, ctx, "a second condition in the group", `document.querySelector('[data-testid="n_1_1-value"]') !== null`)
+	settled(t, ctx)
+	setField(t, ctx, `[data-testid="n_1_1-value"]`, "FR")
+	settled(t, ctx)
+	click(t, ctx, `[data-testid="n_0-remove"]`) // the group moves up to n_0
+	waitFor(t, ctx, "the group in first place", `document.querySelector('[data-testid="n_0_1-value"]') !== null`)
+	settled(t, ctx)
+	liveCount("the live count of Germans or French", count(`SELECT COUNT(*) FROM customers WHERE country IN ('DE', 'FR')`))
+
+	click(t, ctx, `[data-testid="n-add-behaviour"]`)
+	waitFor(t, ctx, "the behaviour row", `document.querySelector('[data-testid="n_1-event"]') !== null`)
+	settled(t, ctx)
+	setField(t, ctx, `[data-testid="n_1-event"]`, "view")
+	setField(t, ctx, `[data-testid="n_1-min"]`, "3")
+	setField(t, ctx, `[data-testid="n_1-days"]`, "60")
+	wantN := count(`SELECT COUNT(*) FROM customers c WHERE c.country IN ('DE', 'FR') AND (SELECT COUNT(*) FROM events e
+		WHERE e.customer_id = c.id AND e.type = 'view' AND e.occurred_at >= ?) >= 3`, time.Now().UTC().Add(-60*24*time.Hour))
+	if wantN == "0" || wantN == count(`SELECT COUNT(*) FROM customers WHERE country IN ('DE', 'FR')`) {
+		t.Fatalf("fixture: %s browsers; the behaviour condition would not show", wantN)
+	}
+	liveCount("the live count with the behaviour condition", wantN)
+	want, _ := strconv.ParseInt(wantN, 10, 64)
 	shot("segment-editor")
 	click(t, ctx, `[data-testid="save-segment"]`)
 	waitFor(t, ctx, "the segment page", `document.querySelector('[data-testid="segment-size"]') !== null`)
-	if got := text(t, ctx, `[data-testid="segment-size"]`); got != strconv.FormatInt(want, 10) {
-		t.Fatalf("segment page shows %s members, want %d", got, want)
+	if got := text(t, ctx, `[data-testid="segment-size"]`); got != wantN {
+		t.Fatalf("segment page shows %s members, want %s", got, wantN)
+	}
+	if rules := text(t, ctx, `[data-testid="segment-rules"]`); !strings.Contains(rules, `"group"`) || !strings.Contains(rules, `"behaviour"`) {
+		t.Fatalf("saved rules lack the nested group or the behaviour: %s", rules)
 	}
 	segPath := js[string](t, ctx, "location.pathname")
 

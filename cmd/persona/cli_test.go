@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/persona-app/persona/store"
 )
@@ -99,5 +100,40 @@ func TestPropensityTrainPrintsTheModelAndScoresEveryCustomer(t *testing.T) {
 	data, err := os.ReadFile(export)
 	if err != nil || !strings.HasPrefix(string(data), "customer_id,split,") {
 		t.Fatalf("export: %v %q", err, string(data[:min(len(data), 80)]))
+	}
+}
+
+func TestSegmentsCountCountsARuleFile(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.db")
+	env := map[string]string{"PERSONA_LOG_LEVEL": "error", "DATABASE_URL": db}
+	if out, err := runCLI(t, env, "gen", "--customers", "200", "--products", "20", "--events", "3000"); err != nil {
+		t.Fatalf("gen: %v\n%s", err, out)
+	}
+	rules := filepath.Join(dir, "rules.json")
+	os.WriteFile(rules, []byte(`{"match":"all","conditions":[{"field":"country","op":"in","value":["DE","FR"]},
+		{"group":{"match":"any","conditions":[{"behaviour":{"event":"view","min_count":1,"days":30}},{"field":"frequency","op":"gte","value":1}]}}]}`), 0o644)
+	out, err := runCLI(t, env, "segments", "count", "--rules", rules, "--json")
+	if err != nil {
+		t.Fatalf("segments count: %v\n%s", err, out)
+	}
+	var got struct {
+		Count int64 `json:"count"`
+	}
+	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &got); err != nil {
+		t.Fatalf("output %q: %v", out, err)
+	}
+	s, _ := store.Open(context.Background(), db)
+	defer s.Close()
+	var want int64
+	s.Raw(`SELECT COUNT(*) FROM customers c LEFT JOIN customer_features f ON f.customer_id = c.id WHERE c.country IN ('DE','FR')
+		AND (COALESCE(f.frequency, 0) >= 1 OR c.id IN (SELECT customer_id FROM events WHERE type = 'view' AND occurred_at >= ?))`,
+		time.Now().UTC().Add(-30*24*time.Hour)).Scan(&want)
+	if got.Count != want || want == 0 {
+		t.Fatalf("count %d, want %d", got.Count, want)
+	}
+	os.WriteFile(rules, []byte(`{"match":"all","conditions":[{"field":"country","op":"like","value":"D%"}]}`), 0o644)
+	if out, err := runCLI(t, env, "segments", "count", "--rules", rules); err == nil || !strings.Contains(err.Error()+out, "conditions[0].op") {
+		t.Fatalf("bad rules: %v %q; want the path of the bad operator", err, out)
 	}
 }

@@ -26,9 +26,9 @@ func TestTheWholeLoopOverHTTP(t *testing.T) {
 	if want == 0 {
 		t.Fatal("fixture has no consenting German customers")
 	}
-	form := url.Values{"name": {"German subscribers"}, "match": {"all"}, "n": {"2"},
-		"k0": {"field"}, "f0": {"country"}, "o0": {"eq"}, "v0": {"DE"},
-		"k1": {"field"}, "f1": {"consent_email"}, "o1": {"is_true"}}
+	form := url.Values{"name": {"German subscribers"}, "n.kind": {"group"}, "n.match": {"all"},
+		"n_0.kind": {"field"}, "n_0.field": {"country"}, "n_0.op": {"eq"}, "n_0.value": {"DE"},
+		"n_1.kind": {"field"}, "n_1.field": {"consent_email"}, "n_1.op": {"is_true"}}
 	_, doc := b.do("POST", "/segments/count", cloneForm(form))
 	if got := strings.TrimSpace(doc.Find(`[data-testid="live-count-value"]`).Text()); got != itoa64(want) {
 		t.Fatalf("live count %q, want %d", got, want)
