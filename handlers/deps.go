@@ -9,6 +9,7 @@ import (
 	"github.com/persona-app/persona/customers"
 	"github.com/persona-app/persona/recsys"
 	"github.com/persona-app/persona/segments"
+	"github.com/persona-app/persona/segments/propensity"
 )
 
 // Deps are the domain services the handlers call, built once in cmd/persona.
@@ -21,8 +22,11 @@ type Deps struct {
 	Campaigns *campaigns.Service
 	Outbox    *campaigns.OutboxChannel
 	Imports   *customers.Jobs
-	Logger    *slog.Logger
-	Now       func() time.Time
+	// Trainer retrains models in the background from the models page.
+	Trainer    Trainer
+	Propensity *propensity.Service
+	Logger     *slog.Logger
+	Now        func() time.Time
 	// BaseURL is the public URL, for links shown to users.
 	BaseURL string
 }

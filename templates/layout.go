@@ -43,6 +43,7 @@ var Nav = []NavItem{
 	{Key: "segments", Label: "Segments", Href: "/segments"},
 	{Key: "templates", Label: "Templates", Href: "/templates"},
 	{Key: "campaigns", Label: "Campaigns", Href: "/campaigns"},
+	{Key: "models", Label: "Models", Href: "/models"},
 	{Key: "outbox", Label: "Outbox", Href: "/outbox"},
 	{Key: "users", Label: "Users", Href: "/admin/users", AdminOnly: true},
 	{Key: "apikeys", Label: "API keys", Href: "/admin/apikeys", AdminOnly: true},

@@ -20,6 +20,7 @@ import (
 	"github.com/persona-app/persona/handlers"
 	"github.com/persona-app/persona/recsys"
 	"github.com/persona-app/persona/segments"
+	"github.com/persona-app/persona/segments/propensity"
 	"github.com/persona-app/persona/store"
 	"github.com/persona-app/persona/web"
 )
@@ -55,7 +56,8 @@ func newTestApp(t *testing.T) *testApp {
 		Channel: outbox, Audience: seg, Logger: log})
 	cust := customers.NewService(db, clock)
 	deps := handlers.Deps{Accounts: acc, Customers: cust, Segments: seg, Recsys: rec, Templates: &campaigns.Templates{DB: db, Now: clock},
-		Campaigns: camp, Outbox: outbox, Imports: customers.NewJobs(cust, log), Logger: log, Now: clock, BaseURL: "http://persona.test"}
+		Campaigns: camp, Outbox: outbox, Imports: customers.NewJobs(cust, log), Logger: log, Now: clock, BaseURL: "http://persona.test",
+		Trainer: noTrainer{}, Propensity: &propensity.Service{DB: db, Now: clock}}
 	sessionKey, err := acc.Secret(ctx, "session", 64)
 	if err != nil {
 		t.Fatal(err)
@@ -130,4 +132,12 @@ func (c *client) login(email string) {
 	if resp.StatusCode != http.StatusSeeOther {
 		c.t.Fatalf("login as %s: status %d", email, resp.StatusCode)
 	}
+}
+
+// noTrainer is the trainer of the web tests: nothing is ever running.
+type noTrainer struct{}
+
+func (noTrainer) Start(string) error { return nil }
+func (noTrainer) State(model string) handlers.TrainingState {
+	return handlers.TrainingState{Model: model}
 }

@@ -104,7 +104,7 @@ func TestManagersCannotChangeAnything(t *testing.T) {
 		if r.Method == http.MethodGet || r.Method == http.MethodHead || public[r.Path] || strings.HasPrefix(r.Path, "/api/") || strings.HasPrefix(r.Path, "/static") {
 			continue
 		}
-		path := strings.NewReplacer(":id", "1", ":upload", "0123456789abcdef", ":action", "pause", ":token", "x").Replace(r.Path)
+		path := strings.NewReplacer(":id", "1", ":upload", "0123456789abcdef", ":action", "pause", ":token", "x", ":model", "recsys").Replace(r.Path)
 		resp, _ := c.post(path, url.Values{"_csrf": {tok}, "name": {"should not be saved"}, "op": {"save"}})
 		if resp.StatusCode != http.StatusForbidden {
 			t.Errorf("%s %s as manager: status %d, want 403", r.Method, r.Path, resp.StatusCode)
@@ -120,7 +120,7 @@ func TestManagersCannotChangeAnything(t *testing.T) {
 			t.Errorf("GET %s as manager: %d, want 403", p, resp.StatusCode)
 		}
 	}
-	for _, p := range []string{"/", "/customers", "/segments", "/templates", "/campaigns", "/outbox"} {
+	for _, p := range []string{"/", "/customers", "/segments", "/templates", "/campaigns", "/outbox", "/models"} {
 		if resp, _ := c.get(p); resp.StatusCode != http.StatusOK {
 			t.Errorf("GET %s as manager: %d, want 200", p, resp.StatusCode)
 		}

@@ -24,6 +24,7 @@ func (s *Server) routes() {
 	camp := &handlers.Campaigns{Base: base, Campaigns: d.Campaigns, Segments: d.Segments, Templates: d.Templates}
 	out := &handlers.Outbox{Base: base, Outbox: d.Outbox}
 	track := &handlers.Tracking{Base: base, Campaigns: d.Campaigns}
+	models := &handlers.Models{Base: base, Trainer: d.Trainer, Propensity: d.Propensity, Recsys: d.Recsys}
 	api := &handlers.API{Base: base, Customers: d.Customers, Recsys: d.Recsys, Campaigns: d.Campaigns}
 
 	e.GET("/static/*", staticHandler())
@@ -95,6 +96,10 @@ func (s *Server) routes() {
 	write.POST("/campaigns/:id/launch", camp.Launch)
 	write.POST("/campaigns/:id/run/:action", camp.RunAction)
 	write.POST("/campaigns/:id/delete", camp.Delete)
+
+	read.GET("/models", models.Show)
+	read.GET("/models/:model/status", models.Status)
+	write.POST("/models/:model/train", models.Train)
 
 	read.GET("/outbox", out.List)
 	read.GET("/outbox/:id", out.Show)

@@ -34,6 +34,7 @@ type app struct {
 	imports   *customers.Jobs
 	// propensity scores customers' chance to buy soon.
 	propensity *propensity.Service
+	trainer    *trainer
 }
 
 func newLogger(level string, w io.Writer) *slog.Logger {
@@ -117,6 +118,13 @@ func newApp(ctx context.Context, cfg Config, logw io.Writer) (*app, error) {
 		return nil
 	})
 	a.imports = customers.NewJobs(a.customers, a.log)
+	a.trainer = newTrainer(a.log, map[string]func(ctx context.Context) error{
+		"propensity": a.propensity.Retrain,
+		"recsys": func(ctx context.Context) error {
+			_, err := a.recsys.Train(ctx)
+			return err
+		},
+	})
 	return a, nil
 }
 

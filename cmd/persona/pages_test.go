@@ -225,3 +225,36 @@ func TestSegmentPageExportsMembersAndComparesSegments(t *testing.T) {
 		t.Fatalf("overlap shows %q in both, want %d", got, both)
 	}
 }
+
+func TestModelsPageRetrainsInTheBackground(t *testing.T) {
+	s := newShop(t, 80)
+	b := s.browser()
+	b.login("mia@example.com", "marketing rocks")
+	_, doc := b.do("GET", "/models", nil)
+	if doc.Find(`[data-testid="recsys-model"]`).Length() != 1 || !strings.Contains(doc.Find(`[data-testid="propensity-model"]`).Text(), "Not trained yet") {
+		t.Fatal("models page: recommender not shown, or an untrained propensity model shown as trained")
+	}
+	before, _ := s.app.recsys.Status()
+	resp, _ := b.do("POST", "/models/recsys/train", url.Values{})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("train: %d", resp.StatusCode)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for s.app.trainer.State("recsys").Running || s.app.trainer.State("recsys").StartedAt.IsZero() {
+		if time.Now().After(deadline) {
+			t.Fatal("training did not finish")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	after, _ := s.app.recsys.Status()
+	if !after.TrainedAt.After(before.TrainedAt) || s.app.trainer.State("recsys").Err != "" {
+		t.Fatalf("the recommender was not retrained: %v → %v (%s)", before.TrainedAt, after.TrainedAt, s.app.trainer.State("recsys").Err)
+	}
+	resp, _ = b.do("GET", "/models/recsys/status", nil)
+	if resp.Header.Get("HX-Refresh") != "true" {
+		t.Fatal("a finished training should make the page reload")
+	}
+	if resp, _ := b.do("POST", "/models/nothing/train", url.Values{}); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("unknown model: %d", resp.StatusCode)
+	}
+}

@@ -115,22 +115,25 @@ func (a *app) serve(ctx context.Context) error {
 	stopWork()
 	workers.Wait()
 	a.imports.Wait()
+	a.trainer.Wait()
 	return err
 }
 
 func (a *app) handlerDeps() handlers.Deps {
 	return handlers.Deps{
-		Accounts:  a.accounts,
-		Customers: a.customers,
-		Segments:  a.segments,
-		Recsys:    a.recsys,
-		Templates: a.templates,
-		Campaigns: a.campaigns,
-		Outbox:    a.outbox,
-		Imports:   a.imports,
-		Logger:    a.log,
-		Now:       a.now,
-		BaseURL:   a.cfg.BaseURL,
+		Accounts:   a.accounts,
+		Customers:  a.customers,
+		Segments:   a.segments,
+		Recsys:     a.recsys,
+		Templates:  a.templates,
+		Campaigns:  a.campaigns,
+		Outbox:     a.outbox,
+		Imports:    a.imports,
+		Trainer:    a.trainer,
+		Propensity: a.propensity,
+		Logger:     a.log,
+		Now:        a.now,
+		BaseURL:    a.cfg.BaseURL,
 	}
 }
 

@@ -1,0 +1,121 @@
+package handlers
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/persona-app/persona/recsys"
+	"github.com/persona-app/persona/segments/propensity"
+	"github.com/persona-app/persona/store"
+	"github.com/persona-app/persona/templates"
+)
+
+// TrainingState is where a training started from the UI has got to.
+type TrainingState struct {
+	Model                 string
+	Running               bool
+	Err                   string
+	StartedAt, FinishedAt time.Time
+}
+
+// Trainer starts model trainings in the background (built in cmd/persona).
+type Trainer interface {
+	Start(model string) error
+	State(model string) TrainingState
+}
+
+// Models shows the learned models, how good they are, and retrains them.
+type Models struct {
+	Base
+	Trainer    Trainer
+	Propensity *propensity.Service
+	Recsys     *recsys.Service
+}
+
+// modelNames are the models the page can train.
+var modelNames = map[string]bool{"propensity": true, "recsys": true}
+
+// Show renders the models page.
+func (h *Models) Show(c echo.Context) error {
+	ctx := c.Request().Context()
+	vm := templates.ModelsView{}
+	rep, ok, err := h.Propensity.Latest(ctx)
+	if err != nil {
+		return err
+	}
+	if ok {
+		vm.Propensity = propensityView(rep)
+	}
+	if st, ok := h.Recsys.Status(); ok {
+		vm.Recsys = &templates.RecsysModel{TrainedAt: st.TrainedAt, Interactions: st.Interactions, Customers: st.Customers, Items: st.Items, Duration: st.Duration}
+	}
+	vm.PropensityTraining = h.trainingView("propensity", durationOf(vm.Propensity))
+	var recDur time.Duration
+	if vm.Recsys != nil {
+		recDur = vm.Recsys.Duration
+	}
+	vm.RecsysTraining = h.trainingView("recsys", recDur)
+	return render(c, http.StatusOK, templates.ModelsPage(h.page(c, "Models", "models"), vm))
+}
+
+func durationOf(p *templates.PropensityModel) time.Duration {
+	if p == nil {
+		return 0
+	}
+	return p.Duration
+}
+
+func (h *Models) trainingView(model string, last time.Duration) templates.TrainingView {
+	st := h.Trainer.State(model)
+	v := templates.TrainingView{Model: model, Running: st.Running, Err: st.Err, Expected: last}
+	if st.Running {
+		v.Elapsed = h.Now().Sub(st.StartedAt)
+	}
+	return v
+}
+
+func propensityView(r propensity.Report) *templates.PropensityModel {
+	m := &templates.PropensityModel{TrainedAt: r.TrainedAt, HorizonDays: r.HorizonDays, TrainCut: r.TrainCut, TestCut: r.TestCut,
+		TrainN: r.TrainN, TestN: r.TestN, BaseRate: r.BaseRate, AUC: r.AUC, LogLoss: r.LogLoss, Lift: r.TopDecileLift,
+		BestFeature: r.BestSingleFeature.Name, BestFeatureAUC: r.BestSingleFeature.AUC, Scored: r.Scored, Duration: r.Duration, HistoryDays: r.HistoryDays}
+	for _, b := range r.Calibration {
+		m.Calibration = append(m.Calibration, templates.CalibrationBin{Lower: b.Lower, Upper: b.Upper, Count: b.Count, Predicted: b.MeanPredicted, Observed: b.ObservedRate})
+	}
+	for _, c := range r.Coefficients {
+		m.Coefficients = append(m.Coefficients, templates.Weight{Name: c.Feature, Value: c.Weight})
+	}
+	return m
+}
+
+// Train starts training a model in the background.
+func (h *Models) Train(c echo.Context) error {
+	model := c.Param("model")
+	if !modelNames[model] {
+		return store.ErrNotFound
+	}
+	if err := h.Trainer.Start(model); err != nil {
+		return err
+	}
+	return h.redirect(c, "/models", "")
+}
+
+// Status is the live progress of a training, polled while it runs; when it ends the page
+// reloads to show the new model.
+func (h *Models) Status(c echo.Context) error {
+	model := c.Param("model")
+	if !modelNames[model] {
+		return store.ErrNotFound
+	}
+	v := h.trainingView(model, 0)
+	if !v.Running {
+		c.Response().Header().Set("HX-Refresh", "true")
+	}
+	if exp := c.QueryParam("expected_ms"); exp != "" {
+		if ms, err := time.ParseDuration(exp + "ms"); err == nil {
+			v.Expected = ms
+		}
+	}
+	return render(c, http.StatusOK, templates.TrainingProgress(h.page(c, "", "models"), v))
+}
