@@ -30,8 +30,10 @@ func (c Chart) JSON() string {
 	scales := map[string]any{}
 	if c.Horizontal {
 		opts["indexAxis"] = "y"
+		// Every bar's label is shown: a horizontal bar chart is read by its labels.
+		scales["y"] = map[string]any{"ticks": map[string]any{"autoSkip": false}}
 	}
-	if c.Type == "bar" || c.Type == "line" {
+	if (c.Type == "bar" || c.Type == "line") && !c.Horizontal {
 		scales["y"] = map[string]any{"beginAtZero": true}
 	}
 	if c.RightAxis != "" {
