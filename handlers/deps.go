@@ -9,6 +9,7 @@ import (
 	"github.com/persona-app/persona/customers"
 	"github.com/persona-app/persona/recsys"
 	"github.com/persona-app/persona/segments"
+	"github.com/persona-app/persona/segments/clusters"
 	"github.com/persona-app/persona/segments/propensity"
 )
 
@@ -25,6 +26,7 @@ type Deps struct {
 	// Trainer retrains models in the background from the models page.
 	Trainer    Trainer
 	Propensity *propensity.Service
+	Clusters   *clusters.Service
 	Logger     *slog.Logger
 	Now        func() time.Time
 	// BaseURL is the public URL, for links shown to users.

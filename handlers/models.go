@@ -2,11 +2,13 @@ package handlers
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/persona-app/persona/recsys"
+	"github.com/persona-app/persona/segments/clusters"
 	"github.com/persona-app/persona/segments/propensity"
 	"github.com/persona-app/persona/store"
 	"github.com/persona-app/persona/templates"
@@ -32,10 +34,11 @@ type Models struct {
 	Trainer    Trainer
 	Propensity *propensity.Service
 	Recsys     *recsys.Service
+	Clusters   *clusters.Service
 }
 
 // modelNames are the models the page can train.
-var modelNames = map[string]bool{"propensity": true, "recsys": true}
+var modelNames = map[string]bool{"propensity": true, "recsys": true, "clusters": true}
 
 // Show renders the models page.
 func (h *Models) Show(c echo.Context) error {
@@ -57,6 +60,15 @@ func (h *Models) Show(c echo.Context) error {
 		recDur = vm.Recsys.Duration
 	}
 	vm.RecsysTraining = h.trainingView("recsys", recDur)
+	cl, ok, err := h.Clusters.Latest(ctx)
+	if err != nil {
+		return err
+	}
+	var clDur time.Duration
+	if ok {
+		vm.Clusters, clDur = clustersView(cl), cl.Duration
+	}
+	vm.ClustersTraining = h.trainingView("clusters", clDur)
 	return render(c, http.StatusOK, templates.ModelsPage(h.page(c, "Models", "models"), vm))
 }
 
@@ -85,6 +97,32 @@ func propensityView(r propensity.Report) *templates.PropensityModel {
 	}
 	for _, c := range r.Coefficients {
 		m.Coefficients = append(m.Coefficients, templates.Weight{Name: c.Feature, Value: c.Weight})
+	}
+	return m
+}
+
+func clustersView(r clusters.Report) *templates.ClustersModel {
+	m := &templates.ClustersModel{TrainedAt: r.TrainedAt, K: r.K, Customers: r.Customers, Features: r.Features, Inertia: r.Inertia,
+		Silhouette: r.Silhouette, Agreement: r.Agreement, Duration: r.Duration, Explained: r.Explained}
+	for _, c := range r.Clusters {
+		row := templates.ClusterRow{Key: c.Key, Label: c.Label, Portrait: c.Portrait, Size: c.Size}
+		for _, n := range c.Numbers {
+			row.Numbers = append(row.Numbers, templates.Weight{Name: n.Name, Value: n.Value})
+		}
+		m.Clusters = append(m.Clusters, row)
+	}
+	for _, p := range r.Curve {
+		m.Curve = append(m.Curve, templates.CurvePoint{K: p.K, Inertia: p.Inertia, Silhouette: p.Silhouette})
+	}
+	series := map[int]int{}
+	for _, c := range r.Clusters {
+		series[c.Key] = len(m.PCA)
+		m.PCA = append(m.PCA, templates.ScatterSeries{Label: strconv.Itoa(c.Key) + " " + c.Label})
+	}
+	for _, p := range r.PCA {
+		if i, ok := series[p.Key]; ok {
+			m.PCA[i].Data = append(m.PCA[i].Data, templates.XY{X: p.X, Y: p.Y})
+		}
 	}
 	return m
 }

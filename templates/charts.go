@@ -13,6 +13,18 @@ type Dataset struct {
 	Fill    bool   `json:"fill,omitempty"`
 }
 
+// XY is one point of a scatter chart.
+type XY struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+}
+
+// ScatterSeries is one series of a scatter chart.
+type ScatterSeries struct {
+	Label string `json:"label"`
+	Data  []XY   `json:"data"`
+}
+
 // Chart is a Chart.js chart declared in a data attribute and drawn by static/js/app.js.
 type Chart struct {
 	Type     string
@@ -22,6 +34,8 @@ type Chart struct {
 	Horizontal bool
 	// RightAxis adds a second y axis for datasets with YAxisID "y1".
 	RightAxis string
+	// Scatter replaces Datasets for a scatter chart.
+	Scatter []ScatterSeries
 }
 
 // JSON is the Chart.js configuration.
@@ -43,10 +57,10 @@ func (c Chart) JSON() string {
 	if len(scales) > 0 {
 		opts["scales"] = scales
 	}
-	b, _ := json.Marshal(map[string]any{
-		"type":    c.Type,
-		"data":    map[string]any{"labels": c.Labels, "datasets": c.Datasets},
-		"options": opts,
-	})
+	data := map[string]any{"labels": c.Labels, "datasets": c.Datasets}
+	if c.Scatter != nil {
+		data = map[string]any{"datasets": c.Scatter}
+	}
+	b, _ := json.Marshal(map[string]any{"type": c.Type, "data": data, "options": opts})
 	return string(b)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/persona-app/persona/handlers"
 	"github.com/persona-app/persona/recsys"
 	"github.com/persona-app/persona/segments"
+	"github.com/persona-app/persona/segments/clusters"
 	"github.com/persona-app/persona/segments/propensity"
 	"github.com/persona-app/persona/store"
 	"github.com/persona-app/persona/web"
@@ -57,7 +58,7 @@ func newTestApp(t *testing.T) *testApp {
 	cust := customers.NewService(db, clock)
 	deps := handlers.Deps{Accounts: acc, Customers: cust, Segments: seg, Recsys: rec, Templates: &campaigns.Templates{DB: db, Now: clock},
 		Campaigns: camp, Outbox: outbox, Imports: customers.NewJobs(cust, log), Logger: log, Now: clock, BaseURL: "http://persona.test",
-		Trainer: noTrainer{}, Propensity: &propensity.Service{DB: db, Now: clock}}
+		Trainer: noTrainer{}, Propensity: &propensity.Service{DB: db, Now: clock}, Clusters: clusters.NewService(db, clock)}
 	sessionKey, err := acc.Secret(ctx, "session", 64)
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"github.com/persona-app/persona/customers"
 	"github.com/persona-app/persona/recsys"
 	"github.com/persona-app/persona/segments"
+	"github.com/persona-app/persona/segments/clusters"
 	"github.com/persona-app/persona/segments/propensity"
 	"github.com/persona-app/persona/store"
 )
@@ -35,6 +36,7 @@ type app struct {
 	// propensity scores customers' chance to buy soon.
 	propensity *propensity.Service
 	trainer    *trainer
+	clusters   *clusters.Service
 }
 
 func newLogger(level string, w io.Writer) *slog.Logger {
@@ -59,6 +61,7 @@ func newApp(ctx context.Context, cfg Config, logw io.Writer) (*app, error) {
 	a.segments = segments.NewService(db, a.now)
 	a.recsys = recsys.NewService(db, a.now)
 	a.propensity = &propensity.Service{DB: db, Now: a.now}
+	a.clusters = clusters.NewService(db, a.now)
 	if _, err := a.recsys.Load(ctx); err != nil {
 		a.log.Warn("recommender model could not be loaded; train it again", "err", err)
 	}
@@ -120,6 +123,7 @@ func newApp(ctx context.Context, cfg Config, logw io.Writer) (*app, error) {
 	a.imports = customers.NewJobs(a.customers, a.log)
 	a.trainer = newTrainer(a.log, map[string]func(ctx context.Context) error{
 		"propensity": a.propensity.Retrain,
+		"clusters":   a.clusters.Retrain,
 		"recsys": func(ctx context.Context) error {
 			_, err := a.recsys.Train(ctx)
 			return err

@@ -13,6 +13,7 @@ import (
 	"github.com/persona-app/persona/customers"
 	"github.com/persona-app/persona/customers/synth"
 	"github.com/persona-app/persona/segments"
+	"github.com/persona-app/persona/segments/clusters"
 	"github.com/persona-app/persona/segments/propensity"
 )
 
@@ -93,6 +94,11 @@ func (a *app) buildDemo(ctx context.Context, seed uint64, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "trained purchase propensity (AUC %.3f, best single feature %s %.3f) in %s\n", prop.AUC,
 		prop.BestSingleFeature.Name, prop.BestSingleFeature.AUC, prop.Duration.Round(time.Millisecond))
+	cl, err := a.clusters.Run(ctx, clusters.RunOptions{Seed: seed})
+	if err != nil {
+		return fmt.Errorf("cluster customers: %w", err)
+	}
+	fmt.Fprintf(out, "clustered customers into %d groups (silhouette %.3f) in %s\n", cl.K, cl.Silhouette, cl.Duration.Round(time.Millisecond))
 	segIDs, tplIDs, err := a.demoContent(ctx)
 	if err != nil {
 		return err

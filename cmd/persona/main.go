@@ -43,6 +43,8 @@ Commands:
   apikeys create --name N     print a new API key (alone on the last line)
   apikeys list
   recsys train                train the recommender now
+  clusters run [--k K|auto] [--features a,b,c] [--seed S] [--json]
+                              cluster customers with K-means
   segments count --rules FILE.json [--json]
                               count the customers a rule set matches
   propensity train [--horizon-days N] [--lambda L] [--json] [--export FILE.csv]
@@ -80,6 +82,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdCampaigns(ctx, cfg, rest, stdout, stderr)
 	case "gen":
 		return cmdGen(ctx, cfg, rest, stdout, stderr)
+	case "clusters":
+		return cmdClusters(ctx, cfg, rest, stdout, stderr)
 	case "segments":
 		return cmdSegments(ctx, cfg, rest, stdout, stderr)
 	case "propensity":

@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -254,7 +255,36 @@ func TestModelsPageRetrainsInTheBackground(t *testing.T) {
 	if resp.Header.Get("HX-Refresh") != "true" {
 		t.Fatal("a finished training should make the page reload")
 	}
+	// Clustering from the page: the table of clusters appears with portraits.
+	b.do("GET", "/models", nil)
+	b.do("POST", "/models/clusters/train", url.Values{})
+	for s.app.trainer.State("clusters").Running || s.app.trainer.State("clusters").StartedAt.IsZero() {
+		if time.Now().After(deadline) {
+			t.Fatal("clustering did not finish")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if e := s.app.trainer.State("clusters").Err; e != "" {
+		t.Fatalf("clustering failed: %s", e)
+	}
+	_, doc = b.do("GET", "/models", nil)
+	rows := doc.Find(`[data-testid="cluster-table"] tbody tr`)
+	if rows.Length() < 2 || rows.Length() != mustAtoi(t, doc.Find(`[data-testid="cluster-k"]`).Text()) {
+		t.Fatalf("cluster table has %d rows for k = %q", rows.Length(), doc.Find(`[data-testid="cluster-k"]`).Text())
+	}
+	if n := s.count(`SELECT COUNT(*) FROM customer_clusters`); n != s.count(`SELECT COUNT(*) FROM customers`) {
+		t.Fatalf("%d customers assigned to clusters", n)
+	}
 	if resp, _ := b.do("POST", "/models/nothing/train", url.Values{}); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("unknown model: %d", resp.StatusCode)
 	}
+}
+
+func mustAtoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		t.Fatalf("%q is not a number", s)
+	}
+	return n
 }

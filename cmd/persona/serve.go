@@ -54,6 +54,7 @@ func (a *app) systemJobs() []systemJob {
 			return err
 		}},
 		{"15 3 * * *", "retrain purchase propensity", time.Hour, a.propensity.Retrain},
+		{"30 3 * * *", "re-cluster customers", time.Hour, a.clusters.Retrain},
 		{"0 3 * * *", "train recommender", time.Hour, func(ctx context.Context) error {
 			_, err := a.recsys.Train(ctx)
 			return err
@@ -131,6 +132,7 @@ func (a *app) handlerDeps() handlers.Deps {
 		Imports:    a.imports,
 		Trainer:    a.trainer,
 		Propensity: a.propensity,
+		Clusters:   a.clusters,
 		Logger:     a.log,
 		Now:        a.now,
 		BaseURL:    a.cfg.BaseURL,
