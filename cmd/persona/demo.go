@@ -94,7 +94,8 @@ func (a *app) buildDemo(ctx context.Context, seed uint64, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "trained purchase propensity (AUC %.3f, best single feature %s %.3f) in %s\n", prop.AUC,
 		prop.BestSingleFeature.Name, prop.BestSingleFeature.AUC, prop.Duration.Round(time.Millisecond))
-	cl, err := a.clusters.Run(ctx, clusters.RunOptions{Seed: seed})
+	// At least 3 groups: two (buyers and the rest) would tell a marketer little.
+	cl, err := a.clusters.Run(ctx, clusters.RunOptions{Seed: seed, KMin: 3, KMax: 8})
 	if err != nil {
 		return fmt.Errorf("cluster customers: %w", err)
 	}
