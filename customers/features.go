@@ -4,19 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/persona-app/persona/store"
-	"gorm.io/gorm"
 )
 
 // CategoryShare is a category and its share of a customer's spend (0..1).
 type CategoryShare struct {
 	Category string
 	Share    float64
+}
+
+// WindowCounts are counts over the last 7, 30 and 90 days before the features were
+// computed; an event exactly at a window's start is inside it.
+type WindowCounts struct {
+	Last7  int `json:"7"`
+	Last30 int `json:"30"`
+	Last90 int `json:"90"`
 }
 
 // Features are the computed figures of one customer.
@@ -34,20 +38,60 @@ type Features struct {
 	TopCategories                             []CategoryShare
 	FirstOrderAt, LastOrderAt, LastActivityAt *time.Time
 	LastEventAt                               *time.Time
+
+	// RecencyScore, FrequencyScore and MonetaryScore are 1–5 quintile scores among the
+	// customers with at least one order (5 = most recent, most orders, most spend); all
+	// three are 0 for a customer without orders.
+	RecencyScore, FrequencyScore, MonetaryScore int
+	// RFMTier is the tier the scores fall in, one of RFMTiers ("champions", "at risk", …);
+	// "" for a customer without orders.
+	RFMTier string
+	// DaysSinceSignup is whole days from signup to ComputedAt; nil without a signup date.
+	DaysSinceSignup *int
+	// Views, Carts and Searches count those events; Purchases counts distinct orders from
+	// the orders table (not purchase events), as segment rules do.
+	Views, Carts, Purchases, Searches WindowCounts
+	// EventCounts counts the events of every type the customer had in the last 90 days;
+	// a type that is missing had none.
+	EventCounts map[string]WindowCounts
+	// CategoryShares are the shares of spend of every category, largest first.
+	CategoryShares []CategoryShare
+	// ComputedAt is the time the windows, scores and signup age were computed for.
+	ComputedAt *time.Time
 }
 
 // featureRecord is a customer_features row as scanned.
 type featureRecord struct {
-	FirstOrderAt   *time.Time `gorm:"column:first_order_at"`
-	LastOrderAt    *time.Time `gorm:"column:last_order_at"`
-	Frequency      int        `gorm:"column:frequency"`
-	Monetary       float64    `gorm:"column:monetary"`
-	AvgOrderValue  float64    `gorm:"column:avg_order_value"`
-	BrowseSeconds  float64    `gorm:"column:browse_seconds"`
-	EventCount     int        `gorm:"column:event_count"`
-	LastEventAt    *time.Time `gorm:"column:last_event_at"`
-	LastActivityAt *time.Time `gorm:"column:last_activity_at"`
-	TopCategories  string     `gorm:"column:top_categories"`
+	FirstOrderAt    *time.Time `gorm:"column:first_order_at"`
+	LastOrderAt     *time.Time `gorm:"column:last_order_at"`
+	Frequency       int        `gorm:"column:frequency"`
+	Monetary        float64    `gorm:"column:monetary"`
+	AvgOrderValue   float64    `gorm:"column:avg_order_value"`
+	BrowseSeconds   float64    `gorm:"column:browse_seconds"`
+	EventCount      int        `gorm:"column:event_count"`
+	LastEventAt     *time.Time `gorm:"column:last_event_at"`
+	LastActivityAt  *time.Time `gorm:"column:last_activity_at"`
+	TopCategories   string     `gorm:"column:top_categories"`
+	RecencyScore    int        `gorm:"column:recency_score"`
+	FrequencyScore  int        `gorm:"column:frequency_score"`
+	MonetaryScore   int        `gorm:"column:monetary_score"`
+	RFMTier         string     `gorm:"column:rfm_tier"`
+	DaysSinceSignup *int       `gorm:"column:days_since_signup"`
+	Views7          int        `gorm:"column:views_7d"`
+	Views30         int        `gorm:"column:views_30d"`
+	Views90         int        `gorm:"column:views_90d"`
+	Carts7          int        `gorm:"column:carts_7d"`
+	Carts30         int        `gorm:"column:carts_30d"`
+	Carts90         int        `gorm:"column:carts_90d"`
+	Purchases7      int        `gorm:"column:purchases_7d"`
+	Purchases30     int        `gorm:"column:purchases_30d"`
+	Purchases90     int        `gorm:"column:purchases_90d"`
+	Searches7       int        `gorm:"column:searches_7d"`
+	Searches30      int        `gorm:"column:searches_30d"`
+	Searches90      int        `gorm:"column:searches_90d"`
+	EventCounts     string     `gorm:"column:event_counts"`
+	CategoryShares  string     `gorm:"column:category_shares"`
+	ComputedAt      *time.Time `gorm:"column:computed_at"`
 }
 
 // Features returns the stored features of a customer, computing them first if they never were.
@@ -65,205 +109,44 @@ func (s *Service) Features(ctx context.Context, customerID int64) (Features, err
 	if err != nil {
 		return Features{}, fmt.Errorf("customers: load features of customer %d: %w", customerID, err)
 	}
+	return r.features(s.Now()), nil
+}
+
+// features turns the row into Features, with RecencyDays counted up to now.
+func (r featureRecord) features(now time.Time) Features {
 	f := Features{Frequency: r.Frequency, Monetary: r.Monetary, AvgOrderValue: r.AvgOrderValue,
 		BrowseSeconds: r.BrowseSeconds, EventCount: r.EventCount, TopCategories: parseTopCategories(r.TopCategories),
 		FirstOrderAt: utcPtr(r.FirstOrderAt), LastOrderAt: utcPtr(r.LastOrderAt),
-		LastActivityAt: utcPtr(r.LastActivityAt), LastEventAt: utcPtr(r.LastEventAt)}
+		LastActivityAt: utcPtr(r.LastActivityAt), LastEventAt: utcPtr(r.LastEventAt),
+		RecencyScore: r.RecencyScore, FrequencyScore: r.FrequencyScore, MonetaryScore: r.MonetaryScore,
+		RFMTier: r.RFMTier, DaysSinceSignup: r.DaysSinceSignup,
+		Views:          WindowCounts{r.Views7, r.Views30, r.Views90},
+		Carts:          WindowCounts{r.Carts7, r.Carts30, r.Carts90},
+		Purchases:      WindowCounts{r.Purchases7, r.Purchases30, r.Purchases90},
+		Searches:       WindowCounts{r.Searches7, r.Searches30, r.Searches90},
+		EventCounts:    parseEventCounts(r.EventCounts),
+		CategoryShares: parseTopCategories(r.CategoryShares),
+		ComputedAt:     utcPtr(r.ComputedAt)}
 	if f.LastOrderAt != nil {
-		days := max(0, int(s.Now().Sub(*f.LastOrderAt)/(24*time.Hour)))
+		days := wholeDays(now.Sub(*f.LastOrderAt))
 		f.RecencyDays = &days
 	}
-	return f, nil
+	return f
+}
+
+// wholeDays is d in whole days, rounded down, and never below 0.
+func wholeDays(d time.Duration) int {
+	return max(0, int(d/(24*time.Hour)))
 }
 
 func (s *Service) featureRecord(ctx context.Context, customerID int64) (featureRecord, error) {
 	var r featureRecord
 	err := s.DB.WithContext(ctx).Raw(`SELECT first_order_at, last_order_at, frequency, monetary, avg_order_value,
-		browse_seconds, event_count, last_event_at, last_activity_at, top_categories
+		browse_seconds, event_count, last_event_at, last_activity_at, top_categories,
+		recency_score, frequency_score, monetary_score, rfm_tier, days_since_signup,
+		views_7d, views_30d, views_90d, carts_7d, carts_30d, carts_90d,
+		purchases_7d, purchases_30d, purchases_90d, searches_7d, searches_30d, searches_90d,
+		event_counts, category_shares, computed_at
 		FROM customer_features WHERE customer_id = ?`, customerID).Take(&r).Error
 	return r, store.NotFound(err)
-}
-
-// RebuildFeatures recomputes customer_features for every customer in one transaction.
-func (s *Service) RebuildFeatures(ctx context.Context) error {
-	err := s.DB.Tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.WithContext(ctx).Exec(`DELETE FROM customer_features`).Error; err != nil {
-			return err
-		}
-		return computeFeatures(ctx, tx, nil, s.now())
-	})
-	if err != nil {
-		return fmt.Errorf("customers: rebuild features: %w", err)
-	}
-	return nil
-}
-
-// RefreshFeatures recomputes customer_features for the given customers only.
-func (s *Service) RefreshFeatures(ctx context.Context, customerIDs []int64) error {
-	if len(customerIDs) == 0 {
-		return nil
-	}
-	err := s.DB.Tx(ctx, func(tx *gorm.DB) error {
-		for _, part := range chunks(customerIDs, rowsPerInsert) {
-			if err := tx.WithContext(ctx).Exec(`DELETE FROM customer_features WHERE customer_id IN ?`, part).Error; err != nil {
-				return err
-			}
-			if err := computeFeatures(ctx, tx, part, s.now()); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("customers: refresh features of %d customers: %w", len(customerIDs), err)
-	}
-	return nil
-}
-
-// computeFeatures inserts the feature rows of the given customers (all when ids is nil),
-// whose old rows are already deleted, then fills in their top categories.
-func computeFeatures(ctx context.Context, tx *gorm.DB, ids []int64, now time.Time) error {
-	sub, where := "", ""
-	args := []any{now}
-	if ids != nil {
-		sub, where = " WHERE customer_id IN ?", " WHERE c.id IN ?"
-		args = append(args, ids, ids, ids)
-	}
-	// One row per customer, with zeros for those without orders or events. The order and
-	// event aggregates are joined separately so neither multiplies the other's rows;
-	// last_activity_at is the later of the last order and the last event.
-	err := tx.WithContext(ctx).Exec(`INSERT INTO customer_features (customer_id, first_order_at, last_order_at,
-		frequency, monetary, avg_order_value, browse_seconds, event_count, last_event_at, last_activity_at,
-		top_categories, updated_at)
-		SELECT c.id, o.first_at, o.last_at, COALESCE(o.orders, 0), COALESCE(o.spend, 0),
-			CASE WHEN o.orders > 0 THEN o.spend / o.orders ELSE 0 END,
-			COALESCE(e.browse, 0), COALESCE(e.events, 0), e.last_at,
-			CASE WHEN o.last_at IS NULL THEN e.last_at
-				WHEN e.last_at IS NULL OR o.last_at >= e.last_at THEN o.last_at
-				ELSE e.last_at END,
-			'', ?
-		FROM customers c
-		LEFT JOIN (SELECT customer_id, MIN(ordered_at) AS first_at, MAX(ordered_at) AS last_at,
-				COUNT(DISTINCT order_id) AS orders, SUM(amount) AS spend
-			FROM orders`+sub+` GROUP BY customer_id) o ON o.customer_id = c.id
-		LEFT JOIN (SELECT customer_id, COUNT(*) AS events, MAX(occurred_at) AS last_at,
-				SUM(CASE WHEN type = 'view' THEN value END) AS browse
-			FROM events`+sub+` GROUP BY customer_id) e ON e.customer_id = c.id`+where, args...).Error
-	if err != nil {
-		return fmt.Errorf("compute features: %w", err)
-	}
-	top, err := topCategories(ctx, tx, ids)
-	if err != nil {
-		return err
-	}
-	rows := make([]any, 0, 3*len(top))
-	for _, t := range top {
-		rows = append(rows, t.customerID, t.text, now)
-	}
-	if _, err := insertRows(tx.WithContext(ctx), `INSERT INTO customer_features (customer_id, top_categories, updated_at)`,
-		`ON CONFLICT (customer_id) DO UPDATE SET top_categories = excluded.top_categories`, 3, rows); err != nil {
-		return fmt.Errorf("store top categories: %w", err)
-	}
-	return nil
-}
-
-// customerTop is the formatted top categories of one customer.
-type customerTop struct {
-	customerID int64
-	text       string
-}
-
-// topCategories reads spend per customer and category and formats each customer's three
-// largest shares, "Electronics:0.62,Books:0.20". The rows are read to the end before
-// anything is written, as PostgreSQL cannot run a statement while a result is open.
-func topCategories(ctx context.Context, tx *gorm.DB, ids []int64) ([]customerTop, error) {
-	q := `SELECT o.customer_id, p.category, SUM(o.amount) FROM orders o JOIN products p ON p.id = o.product_id`
-	var args []any
-	if ids != nil {
-		q += ` WHERE o.customer_id IN ?`
-		args = append(args, ids)
-	}
-	rows, err := tx.WithContext(ctx).Raw(q+` GROUP BY o.customer_id, p.category ORDER BY o.customer_id`, args...).Rows()
-	if err != nil {
-		return nil, fmt.Errorf("sum spend by category: %w", err)
-	}
-	defer rows.Close()
-	var out []customerTop
-	var cur int64
-	var spends []CategoryShare
-	finish := func() {
-		if text := formatTopCategories(spends); text != "" {
-			out = append(out, customerTop{cur, text})
-		}
-		spends = spends[:0]
-	}
-	for rows.Next() {
-		var id int64
-		var cat string
-		var spend float64
-		if err := rows.Scan(&id, &cat, &spend); err != nil {
-			return nil, fmt.Errorf("read spend by category: %w", err)
-		}
-		if id != cur && len(spends) > 0 {
-			finish()
-		}
-		cur = id
-		spends = append(spends, CategoryShare{Category: cat, Share: spend})
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read spend by category: %w", err)
-	}
-	finish()
-	return out, nil
-}
-
-var categoryCleaner = strings.NewReplacer(",", " ", ":", " ")
-
-// formatTopCategories turns spend per category (in Share) into the stored text: the three
-// largest shares of positive spend, ignoring products without a category.
-func formatTopCategories(spends []CategoryShare) string {
-	var total float64
-	var kept []CategoryShare
-	for _, s := range spends {
-		if s.Share > 0 {
-			total += s.Share
-			if s.Category != "" {
-				kept = append(kept, s)
-			}
-		}
-	}
-	if total <= 0 || len(kept) == 0 {
-		return ""
-	}
-	slices.SortFunc(kept, func(a, b CategoryShare) int {
-		if a.Share != b.Share {
-			if a.Share > b.Share {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a.Category, b.Category)
-	})
-	parts := make([]string, 0, 3)
-	for _, s := range kept[:min(3, len(kept))] {
-		parts = append(parts, categoryCleaner.Replace(s.Category)+":"+strconv.FormatFloat(s.Share/total, 'f', 2, 64))
-	}
-	return strings.Join(parts, ",")
-}
-
-// parseTopCategories reads the stored text back; malformed parts are skipped.
-func parseTopCategories(s string) []CategoryShare {
-	var out []CategoryShare
-	for _, part := range strings.Split(s, ",") {
-		i := strings.LastIndexByte(part, ':')
-		if i <= 0 {
-			continue
-		}
-		share, err := strconv.ParseFloat(part[i+1:], 64)
-		if err != nil {
-			continue
-		}
-		out = append(out, CategoryShare{Category: part[:i], Share: share})
-	}
-	return out
 }

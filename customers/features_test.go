@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 )
@@ -131,33 +129,5 @@ func TestFeaturesAreComputedOnFirstReadAndMissingCustomersAreNotFound(t *testing
 	}
 	if _, err := s.Features(context.Background(), 9999); err == nil {
 		t.Fatal("features of a missing customer did not fail")
-	}
-}
-
-func TestTopCategoriesTextRoundTrips(t *testing.T) {
-	cases := []struct {
-		name   string
-		spends []CategoryShare
-		want   string
-	}{
-		{"three largest of four, ties by name", []CategoryShare{{"B", 10}, {"A", 10}, {"C", 60}, {"D", 5}, {"", 15}}, "C:0.60,A:0.10,B:0.10"},
-		{"returns are left out of the total", []CategoryShare{{"Shoes", 80}, {"Hats", -20}, {"Bags", 20}}, "Shoes:0.80,Bags:0.20"},
-		{"separators in names are replaced", []CategoryShare{{"Home, Garden: Tools", 1}}, "Home  Garden  Tools:1.00"},
-		{"no positive spend gives nothing", []CategoryShare{{"Hats", -5}}, ""},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got := formatTopCategories(c.spends)
-			if got != c.want {
-				t.Fatalf("format = %q, want %q", got, c.want)
-			}
-			var again []string
-			for _, cs := range parseTopCategories(got) {
-				again = append(again, cs.Category+":"+strconv.FormatFloat(cs.Share, 'f', 2, 64))
-			}
-			if strings.Join(again, ",") != got {
-				t.Fatalf("parse(%q) gave back %q", got, again)
-			}
-		})
 	}
 }

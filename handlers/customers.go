@@ -10,14 +10,18 @@ import (
 
 	"github.com/persona-app/persona/customers"
 	"github.com/persona-app/persona/recsys"
+	"github.com/persona-app/persona/segments/clusters"
+	"github.com/persona-app/persona/segments/propensity"
 	"github.com/persona-app/persona/templates"
 )
 
 // Customers shows the customer list and profiles.
 type Customers struct {
 	Base
-	Customers *customers.Service
-	Recsys    *recsys.Service
+	Customers  *customers.Service
+	Recsys     *recsys.Service
+	Propensity *propensity.Service
+	Clusters   *clusters.Service
 }
 
 // List shows one page of customers with search and filters.
@@ -75,6 +79,9 @@ func (h *Customers) Show(c echo.Context) error {
 		SignupAt: cust.SignupAt, ConsentEmail: cust.ConsentEmail, ConsentPush: cust.ConsentPush, UnsubscribedAt: cust.UnsubscribedAt,
 		RecencyDays: feat.RecencyDays, Frequency: feat.Frequency, Monetary: feat.Monetary, AvgOrderValue: feat.AvgOrderValue,
 		BrowseSeconds: feat.BrowseSeconds, EventCount: feat.EventCount, LastActivityAt: feat.LastActivityAt,
+		RFMTier: feat.RFMTier, RFMLabel: customers.RFMTierLabel(feat.RFMTier), RecencyScore: feat.RecencyScore,
+		FrequencyScore: feat.FrequencyScore, MonetaryScore: feat.MonetaryScore, DaysSinceSignup: feat.DaysSinceSignup,
+		Activity: activityRows(feat), FeaturesAt: feat.ComputedAt,
 	}
 	keys := make([]string, 0, len(cust.Attributes))
 	for k := range cust.Attributes {
@@ -91,6 +98,23 @@ func (h *Customers) Show(c echo.Context) error {
 		vm.Timeline = append(vm.Timeline, templates.TimelineEntry{At: e.At, Kind: e.Kind, ProductID: e.ProductID, ProductName: e.ProductName,
 			Category: e.Category, Value: e.Value, Amount: e.Amount, OrderID: e.OrderID})
 	}
+	score, ok, err := h.Propensity.Score(ctx, id)
+	if err != nil {
+		return err
+	}
+	if ok {
+		vm.Propensity = &templates.PropensityScore{Score: score.Score, HorizonDays: score.HorizonDays}
+		for _, d := range score.Drivers {
+			vm.Propensity.Drivers = append(vm.Propensity.Drivers, templates.Weight{Name: d.Label, Value: d.Contribution})
+		}
+	}
+	cl, ok, err := h.Clusters.ClusterOf(ctx, id)
+	if err != nil {
+		return err
+	}
+	if ok {
+		vm.Cluster = &templates.ClusterRow{Key: cl.Key, Label: cl.Label, Portrait: cl.Portrait, Size: cl.Size}
+	}
 	recs, err := h.Recsys.Recommend(ctx, id, 8)
 	switch {
 	case errors.Is(err, recsys.ErrNotTrained):
@@ -102,6 +126,30 @@ func (h *Customers) Show(c echo.Context) error {
 		vm.Recs = append(vm.Recs, recView(r))
 	}
 	return render(c, http.StatusOK, templates.CustomerPage(h.page(c, vm.Title(), "customers"), vm))
+}
+
+// activityRows are the window counts of the profile: the four with columns of their own,
+// then every other event type of the last 90 days by name (purchase events are left out,
+// as purchases are counted from orders).
+func activityRows(f customers.Features) []templates.ActivityWindow {
+	row := func(label string, w customers.WindowCounts) templates.ActivityWindow {
+		return templates.ActivityWindow{Label: label, Last7: w.Last7, Last30: w.Last30, Last90: w.Last90}
+	}
+	rows := []templates.ActivityWindow{row("Views", f.Views), row("Add-to-carts", f.Carts),
+		row("Purchases (orders)", f.Purchases), row("Searches", f.Searches)}
+	types := make([]string, 0, len(f.EventCounts))
+	for typ := range f.EventCounts {
+		switch typ {
+		case "view", "cart", "search", "purchase":
+		default:
+			types = append(types, typ)
+		}
+	}
+	sort.Strings(types)
+	for _, typ := range types {
+		rows = append(rows, row(strings.ReplaceAll(typ, "_", " "), f.EventCounts[typ]))
+	}
+	return rows
 }
 
 func recView(r recsys.Item) templates.Rec {

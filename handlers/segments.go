@@ -2,8 +2,8 @@ package handlers
 
 import (
 	"errors"
-	"sort"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 

@@ -334,6 +334,10 @@ var migrations = []string{
 	DROP INDEX events_type_customer;
 	CREATE INDEX orders_customer_amount ON orders (customer_id, ordered_at, order_id, product_id, amount);
 	DROP INDEX orders_customer;`,
+
+	// 10: feature rebuilds read each event's customer, time, type and value from one index
+	`CREATE INDEX events_customer_cover ON events (customer_id, occurred_at, type, value);
+	DROP INDEX events_customer;`,
 }
 
 var dialectTypes = map[string]map[string]string{

@@ -17,7 +17,7 @@ func (s *Server) routes() {
 	auth := &handlers.Auth{Base: base, Accounts: d.Accounts}
 	admin := &handlers.Admin{Base: base, Accounts: d.Accounts}
 	dash := &handlers.Dashboard{Base: base, Campaigns: d.Campaigns, Customers: d.Customers, Recsys: d.Recsys}
-	cust := &handlers.Customers{Base: base, Customers: d.Customers, Recsys: d.Recsys}
+	cust := &handlers.Customers{Base: base, Customers: d.Customers, Recsys: d.Recsys, Propensity: d.Propensity, Clusters: d.Clusters}
 	imp := &handlers.Imports{Base: base, Customers: d.Customers, Jobs: d.Imports, Dir: filepath.Join(os.TempDir(), "persona-uploads")}
 	seg := &handlers.Segments{Base: base, Segments: d.Segments}
 	tpl := &handlers.MessageTemplates{Base: base, Templates: d.Templates, Campaigns: d.Campaigns, Customers: d.Customers}

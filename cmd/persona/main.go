@@ -43,6 +43,8 @@ Commands:
   apikeys create --name N     print a new API key (alone on the last line)
   apikeys list
   recsys train                train the recommender now
+  features export --out FILE.csv | features rebuild
+                              every customer's features as CSV; recompute them all
   clusters run [--k K|auto] [--features a,b,c] [--seed S] [--json]
                               cluster customers with K-means
   segments count --rules FILE.json [--json]
@@ -84,6 +86,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdGen(ctx, cfg, rest, stdout, stderr)
 	case "clusters":
 		return cmdClusters(ctx, cfg, rest, stdout, stderr)
+	case "features":
+		return cmdFeatures(ctx, cfg, rest, stdout, stderr)
 	case "segments":
 		return cmdSegments(ctx, cfg, rest, stdout, stderr)
 	case "propensity":

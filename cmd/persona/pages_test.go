@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"github.com/persona-app/persona/segments/clusters"
 )
 
 // upload posts a multipart form with one file.
@@ -126,6 +128,19 @@ func TestCustomerListAndProfile(t *testing.T) {
 	}
 	if doc.Find(`[data-testid="rec-reason"]`).First().Text() == "" {
 		t.Fatal("recommendations carry no reason")
+	}
+	if tier := strings.TrimSpace(doc.Find(`[data-testid="rfm-tier"]`).Text()); tier == "" || doc.Find(`[data-testid="activity"] tbody tr`).Length() < 4 {
+		t.Fatalf("profile: RFM tier %q, %d activity rows", tier, doc.Find(`[data-testid="activity"] tbody tr`).Length())
+	}
+	if doc.Find(`[data-testid="cluster"]`).Length() != 0 {
+		t.Fatal("a cluster is shown before customers were clustered")
+	}
+	if _, err := s.app.clusters.Run(context.Background(), clusters.RunOptions{K: 3, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	_, doc = b.do("GET", "/customers/"+itoa64(c.ID), nil)
+	if doc.Find(`[data-testid="cluster"] .live-count`).Text() == "" {
+		t.Fatal("the profile does not name the customer's cluster")
 	}
 	// Preview a template for this customer: their name and recommendations appear.
 	b.do("GET", "/templates/new", nil)

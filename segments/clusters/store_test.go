@@ -271,3 +271,25 @@ func TestLoadFeaturesComputesRecencyAndImputesMissingAttributes(t *testing.T) {
 		t.Errorf("top categories: %v %v %v", ds.cats, ds.topCat[:1], ds.topSpend[:1])
 	}
 }
+
+func TestClusterOfNamesTheCustomersCluster(t *testing.T) {
+	_, s := openFixture(t)
+	ctx := context.Background()
+	const id = 1
+	if _, ok, err := s.ClusterOf(ctx, id); err != nil || ok {
+		t.Fatalf("before any run: ok=%v err=%v", ok, err)
+	}
+	rep, err := s.Run(ctx, RunOptions{K: 3, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, ok, err := s.ClusterOf(ctx, id)
+	if err != nil || !ok {
+		t.Fatalf("after a run: ok=%v err=%v", ok, err)
+	}
+	var key int
+	s.DB.Raw(`SELECT cluster_key FROM customer_clusters WHERE customer_id = ?`, id).Scan(&key)
+	if c.Key != key || c.Label == "" || c.Size != rep.Sizes[key-1] {
+		t.Fatalf("ClusterOf = %+v; stored key %d, sizes %v", c, key, rep.Sizes)
+	}
+}
