@@ -137,3 +137,20 @@ func TestSegmentsCountCountsARuleFile(t *testing.T) {
 		t.Fatalf("bad rules: %v %q; want the path of the bad operator", err, out)
 	}
 }
+
+func TestBenchTimesEveryRuleOnAGeneratedShop(t *testing.T) {
+	env := map[string]string{"PERSONA_LOG_LEVEL": "error", "DATABASE_URL": filepath.Join(t.TempDir(), "b.db")}
+	out, err := runCLI(t, env, "bench", "segments", "--customers", "300", "--events", "4000", "--runs", "3")
+	if err != nil {
+		t.Fatalf("bench segments: %v\n%s", err, out)
+	}
+	for _, r := range benchRules {
+		if !strings.Contains(out, r.name) {
+			t.Errorf("no timing for %q in:\n%s", r.name, out)
+		}
+	}
+	out, err = runCLI(t, env, "bench", "clusters", "--k", "4")
+	if err != nil || !strings.Contains(out, "K-means k=4 on 300 customers") {
+		t.Fatalf("bench clusters: %v\n%s", err, out)
+	}
+}

@@ -38,6 +38,9 @@ Commands:
                               import customers, products, orders or events from CSV
   gen [--customers N] [--products P] [--events E] [--seed S] [--out DIR]
                               generate a synthetic shop (CSV files, or into the database)
+  bench segments|clusters [--customers N] [--events E] [--runs R] [--k K]
+                              time live segment counts (p50/p95) or K-means on this database
+                              (a generated shop is imported first when it is empty)
   users add --email E --password P --role R
   users list
   apikeys create --name N     print a new API key (alone on the last line)
@@ -86,6 +89,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdGen(ctx, cfg, rest, stdout, stderr)
 	case "clusters":
 		return cmdClusters(ctx, cfg, rest, stdout, stderr)
+	case "bench":
+		return cmdBench(ctx, cfg, rest, stdout, stderr)
 	case "features":
 		return cmdFeatures(ctx, cfg, rest, stdout, stderr)
 	case "segments":
