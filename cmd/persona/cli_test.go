@@ -154,3 +154,34 @@ func TestBenchTimesEveryRuleOnAGeneratedShop(t *testing.T) {
 		t.Fatalf("bench clusters: %v\n%s", err, out)
 	}
 }
+
+func TestRecsysEvalComparesAgainstTheBaselines(t *testing.T) {
+	env := map[string]string{"PERSONA_LOG_LEVEL": "error", "DATABASE_URL": filepath.Join(t.TempDir(), "r.db")}
+	if out, err := runCLI(t, env, "gen", "--customers", "400", "--products", "40", "--events", "12000"); err != nil {
+		t.Fatalf("gen: %v\n%s", err, out)
+	}
+	out, err := runCLI(t, env, "recsys", "eval", "--k", "10", "--json")
+	if err != nil {
+		t.Fatalf("recsys eval: %v\n%s", err, out)
+	}
+	var rep struct {
+		Results []struct {
+			Algorithm string  `json:"algorithm"`
+			NDCG      float64 `json:"ndcg"`
+			Customers int     `json:"customers"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("output %q: %v", out, err)
+	}
+	ndcg := map[string]float64{}
+	for _, r := range rep.Results {
+		if r.Customers == 0 {
+			t.Fatalf("%s evaluated no customers", r.Algorithm)
+		}
+		ndcg[r.Algorithm] = r.NDCG
+	}
+	if len(ndcg) != 3 || !(ndcg["item-to-item"] > ndcg["random"]) || !(ndcg["popularity"] > ndcg["random"]) {
+		t.Fatalf("results %+v: want random, popularity and item-to-item, both above random", rep.Results)
+	}
+}

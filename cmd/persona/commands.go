@@ -161,8 +161,11 @@ func cmdAPIKeys(ctx context.Context, cfg Config, args []string, stdout, stderr i
 }
 
 func cmdRecsys(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "eval" {
+		return cmdRecsysEval(ctx, cfg, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "train" {
-		return errors.New("recsys: say train")
+		return errors.New("recsys: say train or eval")
 	}
 	fs := newFlags("recsys train", &cfg, stderr)
 	if err := fs.Parse(args[1:]); err != nil {

@@ -46,6 +46,8 @@ Commands:
   apikeys create --name N     print a new API key (alone on the last line)
   apikeys list
   recsys train                train the recommender now
+  recsys eval [--k 10] [--holdout 0.2] [--min-value V] [--json]
+                              offline evaluation against random and popularity
   features export --out FILE.csv | features rebuild
                               every customer's features as CSV; recompute them all
   clusters run [--k K|auto] [--features a,b,c] [--seed S] [--json]
