@@ -303,3 +303,46 @@ func mustAtoi(t *testing.T, s string) int {
 	}
 	return n
 }
+
+// An event arriving through the API changes that customer's next recommendations at once,
+// without retraining: scoring reads the customer's own history when it is asked.
+func TestAnAPIEventChangesTheNextRecommendationsWithinASecond(t *testing.T) {
+	s := newShop(t, 120)
+	var cust string
+	s.app.db.Raw(`SELECT c.external_id FROM customers c JOIN events e ON e.customer_id = c.id GROUP BY c.id ORDER BY COUNT(*) DESC LIMIT 1`).Scan(&cust)
+	recs := func() []string {
+		code, body := s.api("GET", "/api/v1/customers/"+cust+"/recommendations?n=10", nil)
+		if code != 200 {
+			t.Fatalf("recommendations: %d %v", code, body)
+		}
+		var ids []string
+		for _, it := range body["items"].([]any) {
+			ids = append(ids, it.(map[string]any)["product_id"].(string))
+		}
+		return ids
+	}
+	before := recs()
+	// Views of a product the customer never touched, from a category they never touched.
+	var product string
+	s.app.db.Raw(`SELECT p.external_id FROM products p WHERE p.category NOT IN (SELECT p2.category FROM events e JOIN products p2 ON p2.id = e.product_id
+		JOIN customers c ON c.id = e.customer_id WHERE c.external_id = ?) ORDER BY p.id LIMIT 1`, cust).Scan(&product)
+	if product == "" {
+		t.Fatal("fixture: the customer has touched every category")
+	}
+	start := time.Now()
+	var events []map[string]any
+	for i := 0; i < 6; i++ {
+		events = append(events, map[string]any{"customer_id": cust, "type": "cart", "product_id": product,
+			"occurred_at": time.Now().UTC().Add(time.Duration(i) * time.Second).Format(time.RFC3339)})
+	}
+	if code, body := s.api("POST", "/api/v1/events", events); code != 200 {
+		t.Fatalf("post events: %d %v", code, body)
+	}
+	after := recs()
+	if elapsed := time.Since(start); elapsed > time.Second {
+		t.Fatalf("event to new recommendations took %s", elapsed)
+	}
+	if strings.Join(before, ",") == strings.Join(after, ",") {
+		t.Fatalf("recommendations did not change after the customer carted %s six times: %v", product, after)
+	}
+}
