@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -142,13 +141,4 @@ func staticHandler() echo.HandlerFunc {
 		fileServer.ServeHTTP(c.Response(), c.Request())
 		return nil
 	}
-}
-
-// publicHost returns the host of the base URL, for messages and links.
-func publicHost(base string) string {
-	u, err := url.Parse(base)
-	if err != nil {
-		return "localhost"
-	}
-	return u.Hostname()
 }
