@@ -55,7 +55,7 @@ func newShop(t *testing.T, customersN int) *shop {
 	s := &shop{t: t, dir: dir, base: "http://" + ln.Addr().String()}
 	s.env = map[string]string{"DATABASE_URL": filepath.Join(dir, "persona.db"), "PERSONA_BASE_URL": s.base, "PERSONA_LOG_LEVEL": "error"}
 	data := filepath.Join(dir, "data")
-	opts := synth.DemoOptions(7, time.Now().UTC())
+	opts := synth.DemoOptions(7, shopEnd())
 	opts.Customers, opts.Products = customersN, 40
 	if _, err := synth.Generate(data, opts); err != nil {
 		t.Fatal(err)
@@ -213,4 +213,12 @@ func idFromLocation(t *testing.T, resp *http.Response) int64 {
 		t.Fatalf("no id in redirect %q (status %d)", loc, resp.StatusCode)
 	}
 	return id
+}
+
+// shopEnd is the last moment of a test shop's generated data: the latest Monday 00:00 UTC.
+// The generator's weekly rhythm depends on weekdays, so ending on a Monday gives the same
+// shop every week (shifted by whole weeks) while keeping its data recent.
+func shopEnd() time.Time {
+	now := time.Now().UTC().Truncate(24 * time.Hour)
+	return now.AddDate(0, 0, -((int(now.Weekday()) + 6) % 7))
 }

@@ -77,7 +77,7 @@ func TestAKilledServerResumesWithoutSendingAnyoneTwice(t *testing.T) {
 	}
 	db := filepath.Join(dir, "persona.db")
 	data := filepath.Join(dir, "data")
-	opts := synth.DemoOptions(11, time.Now().UTC())
+	opts := synth.DemoOptions(11, shopEnd())
 	opts.Customers, opts.Products = 400, 30
 	if _, err := synth.Generate(data, opts); err != nil {
 		t.Fatal(err)
