@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/persona-app/persona/store"
 )
 
 // featureWindows are the lengths in days of the windows events and orders are counted
@@ -188,13 +190,13 @@ func signupDays(signup *time.Time, now time.Time) *int {
 // days. Both databases lack a common way to subtract timestamps, but both can find the
 // first calendar row not before a signup through the index on since.
 func createCalendar(ctx context.Context, tx *gorm.DB, now time.Time) error {
-	var oldest dbTime
+	var oldest store.Time
 	if err := tx.WithContext(ctx).Raw(`SELECT MIN(signup_at) FROM customers`).Row().Scan(&oldest); err != nil {
 		return fmt.Errorf("find the oldest signup: %w", err)
 	}
 	n := 0
-	if oldest.valid {
-		n = min(wholeDays(now.Sub(oldest.t)), maxSignupDays)
+	if oldest.Valid {
+		n = min(wholeDays(now.Sub(oldest.Time)), maxSignupDays)
 	}
 	err := tx.WithContext(ctx).Exec(`CREATE TEMPORARY TABLE feature_days (days INTEGER PRIMARY KEY,
 		since TIMESTAMP WITH TIME ZONE NOT NULL)`).Error

@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"time"
+
+	"github.com/persona-app/persona/store"
 )
 
 // exportColumns is the header of ExportFeatures. customer_id is the shop's own id;
@@ -79,8 +81,8 @@ func scanExportRow(rows *sql.Rows, record []string) error {
 		ext, tier, top, shares, counts          string
 		freq, events, rs, fs, ms                int64
 		monetary, aov, browse                   float64
-		firstOrder, lastOrder, lastEvent, lastA dbTime
-		computed                                dbTime
+		firstOrder, lastOrder, lastEvent, lastA store.Time
+		computed                                store.Time
 		days                                    sql.NullInt64
 		win                                     [12]int64
 	)
@@ -94,8 +96,8 @@ func scanExportRow(rows *sql.Rows, record []string) error {
 		return err
 	}
 	recency := ""
-	if lastOrder.valid && computed.valid {
-		recency = strconv.Itoa(wholeDays(computed.t.Sub(lastOrder.t)))
+	if lastOrder.Valid && computed.Valid {
+		recency = strconv.Itoa(wholeDays(computed.Time.Sub(lastOrder.Time)))
 	}
 	daysText := ""
 	if days.Valid {
@@ -118,9 +120,9 @@ func itoa64(v int64) string { return strconv.FormatInt(v, 10) }
 func ftoa(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // timeText is a time as RFC 3339 in UTC, or "" when it is missing.
-func timeText(t dbTime) string {
-	if !t.valid {
+func timeText(t store.Time) string {
+	if !t.Valid {
 		return ""
 	}
-	return t.t.UTC().Format(time.RFC3339)
+	return t.Time.UTC().Format(time.RFC3339)
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/persona-app/persona/store"
 )
 
 // The orders pass works out in Go what set-based SQL does slowly: the RFM scores, which
@@ -126,11 +128,11 @@ func buyerValues(ctx context.Context, tx *gorm.DB, cond string, args []any) ([]r
 	var out []rfmValues
 	for rows.Next() {
 		var v rfmValues
-		var last dbTime
+		var last store.Time
 		if err := rows.Scan(&v.id, &last, &v.frequency, &v.monetary); err != nil {
 			return nil, fmt.Errorf("read orders per customer: %w", err)
 		}
-		v.recency = unixSeconds(last.t)
+		v.recency = unixSeconds(last.Time)
 		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {

@@ -2,11 +2,9 @@ package customers
 
 import (
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 var categoryCleaner = strings.NewReplacer(",", " ", ":", " ")
@@ -79,55 +77,4 @@ func parseEventCounts(s string) map[string]WindowCounts {
 		return map[string]WindowCounts{}
 	}
 	return out
-}
-
-// dbTime scans a timestamp that may come back as text: SQLite loses the column type of
-// MIN(...) and MAX(...) and returns the stored string, PostgreSQL returns a time.
-type dbTime struct {
-	t     time.Time
-	valid bool
-}
-
-// dbTimeLayouts are the forms SQLite drivers write timestamps in.
-var dbTimeLayouts = []string{
-	"2006-01-02 15:04:05.999999999Z07:00",
-	"2006-01-02T15:04:05.999999999Z07:00",
-	"2006-01-02 15:04:05.999999999",
-	"2006-01-02T15:04:05.999999999",
-}
-
-// Scan implements sql.Scanner; NULL leaves it invalid.
-func (d *dbTime) Scan(v any) error {
-	*d = dbTime{}
-	switch x := v.(type) {
-	case nil:
-		return nil
-	case time.Time:
-		*d = dbTime{x.UTC(), true}
-		return nil
-	case []byte:
-		return d.parse(string(x))
-	case string:
-		return d.parse(x)
-	}
-	return fmt.Errorf("cannot read %T as a time", v)
-}
-
-func (d *dbTime) parse(s string) error {
-	for _, layout := range dbTimeLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			*d = dbTime{t.UTC(), true}
-			return nil
-		}
-	}
-	return fmt.Errorf("cannot read %q as a time", s)
-}
-
-// ptr returns the time, or nil when it was NULL.
-func (d dbTime) ptr() *time.Time {
-	if !d.valid {
-		return nil
-	}
-	t := d.t
-	return &t
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/persona-app/persona/store"
 )
 
 // Feature indexes, in the order the model sees them.
@@ -102,7 +104,7 @@ func (s *snapshot) loadCustomers(ctx context.Context, db *gorm.DB, keep func(int
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
-		var signup dbTime
+		var signup store.Time
 		if err := rows.Scan(&id, &signup); err != nil {
 			return fmt.Errorf("propensity: read customer: %w", err)
 		}
@@ -110,7 +112,7 @@ func (s *snapshot) loadCustomers(ctx context.Context, db *gorm.DB, keep func(int
 			continue
 		}
 		s.index[id] = len(s.rows)
-		s.rows = append(s.rows, customerAt{id: id, signup: signup.t})
+		s.rows = append(s.rows, customerAt{id: id, signup: signup.Time})
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("propensity: read customers: %w", err)
@@ -134,7 +136,7 @@ func (s *snapshot) addOrders(ctx context.Context, db *gorm.DB) error {
 	for rows.Next() {
 		var id int64
 		var orders, spend, categories float64
-		var first, last dbTime
+		var first, last store.Time
 		if err := rows.Scan(&id, &orders, &spend, &first, &last, &categories); err != nil {
 			return fmt.Errorf("propensity: read order sums: %w", err)
 		}
@@ -144,8 +146,8 @@ func (s *snapshot) addOrders(ctx context.Context, db *gorm.DB) error {
 		}
 		c := &s.rows[i]
 		c.raw[fFrequency], c.raw[fMonetary], c.raw[fCategories] = orders, spend, categories
-		c.lastOrder = last.t
-		c.firstSeen = earliest(c.firstSeen, first.t)
+		c.lastOrder = last.Time
+		c.firstSeen = earliest(c.firstSeen, first.Time)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("propensity: read order sums: %w", err)
@@ -175,7 +177,7 @@ func (s *snapshot) addEvents(ctx context.Context, db *gorm.DB) error {
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
-		var first, last dbTime
+		var first, last store.Time
 		var counts [10]float64 // views, carts, searches × windows, then browse seconds
 		dest := []any{&id, &first, &last}
 		for i := range counts {
@@ -190,8 +192,8 @@ func (s *snapshot) addEvents(ctx context.Context, db *gorm.DB) error {
 		}
 		c := &s.rows[i]
 		copy(c.raw[fViews7:fBrowse30+1], counts[:])
-		c.lastEvent = last.t
-		c.firstSeen = earliest(c.firstSeen, first.t)
+		c.lastEvent = last.Time
+		c.firstSeen = earliest(c.firstSeen, first.Time)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("propensity: read event counts: %w", err)

@@ -9,6 +9,8 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 	"gorm.io/gorm"
+
+	"github.com/persona-app/persona/store"
 )
 
 // The evaluation protocol. With horizon N days and now the injected clock:
@@ -199,14 +201,14 @@ func examplesAt(ctx context.Context, db *gorm.DB, cut time.Time, horizon int, ke
 // than the longest window (90 days), the training features are cut short and drift from
 // those at the test cut and at scoring time, which costs accuracy.
 func historyDays(ctx context.Context, db *gorm.DB, trainCut time.Time) (float64, error) {
-	var first dbTime
+	var first store.Time
 	if err := db.WithContext(ctx).Raw(`SELECT MIN(ordered_at) FROM orders`).Row().Scan(&first); err != nil {
 		return 0, fmt.Errorf("propensity: find the first order: %w", err)
 	}
-	if first.t.IsZero() {
+	if first.Time.IsZero() {
 		return 0, nil
 	}
-	return daysBetween(first.t, trainCut), nil
+	return daysBetween(first.Time, trainCut), nil
 }
 
 // buyersBetween returns the customers with an order in (from, to].
