@@ -63,15 +63,7 @@ func (apiKeyRow) TableName() string { return "api_keys" }
 
 func (r apiKeyRow) key() APIKey {
 	return APIKey{ID: r.ID, Name: r.Name, Prefix: r.Prefix, CreatedAt: r.CreatedAt.UTC(),
-		LastUsedAt: utcPtr(r.LastUsedAt), RevokedAt: utcPtr(r.RevokedAt)}
-}
-
-func utcPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
+		LastUsedAt: store.UTCPtr(r.LastUsedAt), RevokedAt: store.UTCPtr(r.RevokedAt)}
 }
 
 // hashKey returns the hex SHA-256 of a whole key, as stored in key_hash.

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/persona-app/persona/store"
 )
 
 // attributionBatch is how many clicking customers Attribute handles per round.
@@ -65,7 +67,7 @@ func (s *Service) Attribute(ctx context.Context) (int, error) {
 // attributeCustomers attributes the open orders of a batch of customers who clicked.
 func (s *Service) attributeCustomers(ctx context.Context, customers []int64) (int, error) {
 	g := s.db.WithContext(ctx)
-	in := placeholders(len(customers))
+	in := store.Placeholders(len(customers))
 	var clicks []clickRow
 	if err := g.Raw(`SELECT id, delivery_id, campaign_id, customer_id, clicked_at FROM clicks
 		WHERE customer_id IN (`+in+`) ORDER BY customer_id, clicked_at, id`, int64sToAny(customers)...).Scan(&clicks).Error; err != nil {

@@ -343,14 +343,6 @@ func initialStatus(kind string) string {
 func (c *Campaign) normalise() {
 	c.CreatedAt = c.CreatedAt.UTC()
 	c.UpdatedAt = c.UpdatedAt.UTC()
-	c.SendAt = utcPtr(c.SendAt)
-	c.LastFiredAt = utcPtr(c.LastFiredAt)
-}
-
-func utcPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
+	c.SendAt = store.UTCPtr(c.SendAt)
+	c.LastFiredAt = store.UTCPtr(c.LastFiredAt)
 }

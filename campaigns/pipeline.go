@@ -186,8 +186,8 @@ func (s *Service) loadRun(ctx context.Context, what, where string, args ...any) 
 
 func (r *Run) normalise() {
 	r.CreatedAt = r.CreatedAt.UTC()
-	r.StartedAt = utcPtr(r.StartedAt)
-	r.FinishedAt = utcPtr(r.FinishedAt)
+	r.StartedAt = store.UTCPtr(r.StartedAt)
+	r.FinishedAt = store.UTCPtr(r.FinishedAt)
 }
 
 // Pause stops workers from claiming more of a sending run; batches in hand still finish.

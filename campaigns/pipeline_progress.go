@@ -107,7 +107,7 @@ func (s *Service) Deliveries(ctx context.Context, campaignID int64, page, perPag
 	for i := range rows {
 		r := &rows[i]
 		r.CreatedAt = r.CreatedAt.UTC()
-		r.SentAt, r.OpenedAt, r.ClickedAt = utcPtr(r.SentAt), utcPtr(r.OpenedAt), utcPtr(r.ClickedAt)
+		r.SentAt, r.OpenedAt, r.ClickedAt = store.UTCPtr(r.SentAt), store.UTCPtr(r.OpenedAt), store.UTCPtr(r.ClickedAt)
 	}
 	return rows, total, nil
 }

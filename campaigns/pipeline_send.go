@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/persona-app/persona/store"
 )
 
 // claimedDelivery is a claimed delivery with what sending it needs, loaded in one query.
@@ -46,7 +48,7 @@ func (s *Service) loadBatch(ctx context.Context, token string, ids []int64) ([]c
 		c.external_id, c.email, c.first_name, c.last_name, c.gender, c.city, c.country, c.attributes,
 		c.consent_email, c.unsubscribed_at, k.name AS campaign_name, k.template_id
 		FROM deliveries d JOIN customers c ON c.id = d.customer_id JOIN campaigns k ON k.id = d.campaign_id
-		WHERE d.id IN (`+placeholders(len(ids))+`) AND d.claim_token = ? ORDER BY d.id`,
+		WHERE d.id IN (`+store.Placeholders(len(ids))+`) AND d.claim_token = ? ORDER BY d.id`,
 		append(int64sToAny(ids), token)...).Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("campaigns: load claimed deliveries: %w", err)

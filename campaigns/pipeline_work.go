@@ -202,7 +202,7 @@ func (s *Service) reclaimInDoubt(ctx context.Context, runID int64, now time.Time
 // restart sends them at once instead of waiting for the claim to expire.
 func (s *Service) release(ctx context.Context, token string, ids []int64) error {
 	err := s.db.WithContext(ctx).Exec(`UPDATE deliveries SET status = 'pending', claimed_until = NULL,
-		attempts = attempts - 1 WHERE id IN (`+placeholders(len(ids))+`) AND claim_token = ? AND status = 'sending'`,
+		attempts = attempts - 1 WHERE id IN (`+store.Placeholders(len(ids))+`) AND claim_token = ? AND status = 'sending'`,
 		append(int64sToAny(ids), token)...).Error
 	if err != nil {
 		return fmt.Errorf("campaigns: release claimed deliveries: %w", err)
@@ -250,13 +250,6 @@ func (s *Service) finishRuns(ctx context.Context) error {
 // backoff is the wait before retry number attempts+1: 30s·2^attempts.
 func backoff(attempts int) time.Duration {
 	return 30 * time.Second << attempts
-}
-
-func placeholders(n int) string {
-	if n == 0 {
-		return "NULL"
-	}
-	return store.Placeholders(n)
 }
 
 func int64sToAny(ids []int64) []any {

@@ -116,8 +116,8 @@ func (s *Service) Features(ctx context.Context, customerID int64) (Features, err
 func (r featureRecord) features(now time.Time) Features {
 	f := Features{Frequency: r.Frequency, Monetary: r.Monetary, AvgOrderValue: r.AvgOrderValue,
 		BrowseSeconds: r.BrowseSeconds, EventCount: r.EventCount, TopCategories: parseTopCategories(r.TopCategories),
-		FirstOrderAt: utcPtr(r.FirstOrderAt), LastOrderAt: utcPtr(r.LastOrderAt),
-		LastActivityAt: utcPtr(r.LastActivityAt), LastEventAt: utcPtr(r.LastEventAt),
+		FirstOrderAt: store.UTCPtr(r.FirstOrderAt), LastOrderAt: store.UTCPtr(r.LastOrderAt),
+		LastActivityAt: store.UTCPtr(r.LastActivityAt), LastEventAt: store.UTCPtr(r.LastEventAt),
 		RecencyScore: r.RecencyScore, FrequencyScore: r.FrequencyScore, MonetaryScore: r.MonetaryScore,
 		RFMTier: r.RFMTier, DaysSinceSignup: r.DaysSinceSignup,
 		Views:          WindowCounts{r.Views7, r.Views30, r.Views90},
@@ -126,7 +126,7 @@ func (r featureRecord) features(now time.Time) Features {
 		Searches:       WindowCounts{r.Searches7, r.Searches30, r.Searches90},
 		EventCounts:    parseEventCounts(r.EventCounts),
 		CategoryShares: parseTopCategories(r.CategoryShares),
-		ComputedAt:     utcPtr(r.ComputedAt)}
+		ComputedAt:     store.UTCPtr(r.ComputedAt)}
 	if f.LastOrderAt != nil {
 		days := wholeDays(now.Sub(*f.LastOrderAt))
 		f.RecencyDays = &days

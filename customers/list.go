@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/persona-app/persona/store"
 )
 
 // CustomerQuery filters and pages the customer list.
@@ -78,7 +80,7 @@ func (s *Service) Customers(ctx context.Context, q CustomerQuery) ([]CustomerRow
 	out := make([]CustomerRow, len(recs))
 	for i, r := range recs {
 		out[i] = CustomerRow{Customer: r.customer(), Frequency: r.Frequency, Monetary: r.Monetary,
-			LastOrderAt: utcPtr(r.LastOrderAt)}
+			LastOrderAt: store.UTCPtr(r.LastOrderAt)}
 	}
 	return out, int(total), nil
 }

@@ -77,23 +77,15 @@ type customerRecord struct {
 
 func (r customerRecord) customer() Customer {
 	c := Customer{ID: r.ID, ExternalID: r.ExternalID, Email: r.Email, FirstName: r.FirstName,
-		LastName: r.LastName, Gender: r.Gender, BirthDate: utcPtr(r.BirthDate), City: r.City,
-		Country: r.Country, Timezone: r.Timezone, SignupAt: utcPtr(r.SignupAt),
+		LastName: r.LastName, Gender: r.Gender, BirthDate: store.UTCPtr(r.BirthDate), City: r.City,
+		Country: r.Country, Timezone: r.Timezone, SignupAt: store.UTCPtr(r.SignupAt),
 		ConsentEmail: r.ConsentEmail, ConsentPush: r.ConsentPush,
-		UnsubscribedAt: utcPtr(r.UnsubscribedAt), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		UnsubscribedAt: store.UTCPtr(r.UnsubscribedAt), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 	// A malformed attributes text (only possible from outside edits) reads as no attributes.
 	if json.Unmarshal([]byte(r.Attributes), &c.Attributes) != nil || c.Attributes == nil {
 		c.Attributes = map[string]string{}
 	}
 	return c
-}
-
-func utcPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
 }
 
 const productSelect = `p.id, p.external_id, p.name, p.category, p.price, p.currency, p.description,

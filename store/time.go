@@ -57,3 +57,12 @@ func (d Time) Ptr() *time.Time {
 	t := d.Time
 	return &t
 }
+
+// UTCPtr returns a copy of *t in UTC, or nil.
+func UTCPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

@@ -21,3 +21,20 @@ func TestTimeScansEveryFormTheDriversReturn(t *testing.T) {
 		t.Error("a non-time must be an error")
 	}
 }
+
+func TestPlaceholdersOfNothingMatchNothing(t *testing.T) {
+	db := OpenTest(t)
+	if got := Placeholders(3); got != "?, ?, ?" {
+		t.Fatalf("Placeholders(3) = %q", got)
+	}
+	if err := db.Exec(`INSERT INTO settings (key, value) VALUES ('a', '1')`).Error; err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.Raw(`SELECT COUNT(*) FROM settings WHERE key IN (` + Placeholders(0) + `)`).Scan(&n).Error; err != nil || n != 0 {
+		t.Fatalf("IN (Placeholders(0)) = %d, %v; want valid SQL matching nothing", n, err)
+	}
+	if UTCPtr(nil) != nil {
+		t.Fatal("UTCPtr(nil) must be nil")
+	}
+}

@@ -12,10 +12,11 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	return db.WithContext(ctx).Transaction(fn)
 }
 
-// Placeholders returns "?, ?, ?" for n parameters.
+// Placeholders returns "?, ?, ?" for n parameters, and "NULL" for none, so that
+// "x IN (" + Placeholders(0) + ")" is valid SQL that matches nothing.
 func Placeholders(n int) string {
 	if n <= 0 {
-		return ""
+		return "NULL"
 	}
 	b := make([]byte, 0, 3*n)
 	for i := 0; i < n; i++ {
