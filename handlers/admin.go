@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -129,8 +130,11 @@ func (h *Admin) RevokeAPIKey(c echo.Context) error {
 	return h.redirect(c, "/admin/apikeys", "API key revoked.")
 }
 
-// userMessage returns an error's text for a person (domain errors are written for people).
+// userMessage returns an error's text for a person.
 func userMessage(err error) string {
+	if errors.Is(err, accounts.ErrLastAdmin) {
+		return "Persona needs at least one admin: make someone else admin first."
+	}
 	if fe, ok := fieldErrors(err); ok {
 		for _, v := range fe {
 			return v

@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -129,5 +130,21 @@ func TestManagersCannotChangeAnything(t *testing.T) {
 	app.db.Raw("SELECT COUNT(*) FROM segments").Scan(&n)
 	if n != 0 {
 		t.Fatalf("a manager's POST created %d segments", n)
+	}
+}
+
+func TestTheLastAdminCannotBeDemotedAndIsToldWhy(t *testing.T) {
+	app := newTestApp(t)
+	app.addUser("root@example.com", accounts.RoleAdmin)
+	c := app.client()
+	c.login("root@example.com")
+	_, doc := c.get("/admin/users")
+	tok, _ := doc.Find(`input[name="_csrf"]`).First().Attr("value")
+	var id int64
+	app.db.Raw(`SELECT id FROM users WHERE email = 'root@example.com'`).Scan(&id)
+	resp, doc := c.post("/admin/users/"+strconv.FormatInt(id, 10)+"/role", url.Values{"_csrf": {tok}, "role": {"manager"}})
+	msg := doc.Find(`[data-testid="error-role"]`).Text()
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(msg, "at least one admin") || strings.Contains(msg, "accounts:") {
+		t.Fatalf("demoting the last admin: %d %q", resp.StatusCode, msg)
 	}
 }
