@@ -92,7 +92,7 @@ func TestNeighboursRecommendScoresHistoryAndNamesTheStrongestItem(t *testing.T) 
 	// Customer c1: viewed 0 (log 3), bought 1 (log 6), which is skipped as bought.
 	history := []Interaction{{-1, 0, float32(math.Log(3))}, {-1, 1, float32(math.Log(6))}}
 	got := nb.Recommend(history, 10, func(p int32) bool { return p == 1 })
-	want := []Candidate{{0, 1.685643569, 1}, {2, 1.462447978, 1}, {3, 0.158636904, 1}}
+	want := []Candidate{{Product: 0, Score: 1.685643569, Because: 1}, {Product: 2, Score: 1.462447978, Because: 1}, {Product: 3, Score: 0.158636904, Because: 1}}
 	if len(got) != len(want) {
 		t.Fatalf("got %v, want %v", got, want)
 	}

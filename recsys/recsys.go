@@ -24,12 +24,16 @@ type Interaction struct {
 	Weight            float32
 }
 
-// Candidate is one product a model proposes, with its score and the history product that
-// contributed most to it (Because is -1 when the model has no such product).
+// Candidate is one product a model proposes, with its score and what explains it: the
+// history product that contributed most (Because is -1 when the model has no such product),
+// the rule's confidence and lift for association rules, and, in a blend, the component
+// algorithm whose contribution was largest (Source is empty when it is the model itself).
 type Candidate struct {
-	Product int32
-	Score   float32
-	Because int32
+	Product          int32
+	Score            float32
+	Because          int32
+	Confidence, Lift float32
+	Source           string
 }
 
 // Model is one trained recommender over the dense product space of a training run.
