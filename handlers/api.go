@@ -117,7 +117,7 @@ func (h *API) Recommendations(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	items, err := h.Recsys.Recommend(ctx, cust.ID, n)
+	items, err := h.Recsys.Recommend(ctx, cust.ID, recsys.Options{N: n})
 	if errors.Is(err, recsys.ErrNotTrained) {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "the recommender has not been trained yet")
 	}

@@ -115,7 +115,7 @@ func (h *Customers) Show(c echo.Context) error {
 	if ok {
 		vm.Cluster = &templates.ClusterRow{Key: cl.Key, Label: cl.Label, Portrait: cl.Portrait, Size: cl.Size}
 	}
-	recs, err := h.Recsys.Recommend(ctx, id, 8)
+	recs, err := h.Recsys.Recommend(ctx, id, recsys.Options{N: 8})
 	switch {
 	case errors.Is(err, recsys.ErrNotTrained):
 		vm.RecsNote = "The recommender has not been trained yet. Run 'persona recsys train' or wait for the nightly job."

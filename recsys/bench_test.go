@@ -48,7 +48,7 @@ func benchShop(b *testing.B) (*Service, *store.DB) {
 	db := store.OpenTest(b)
 	seedShop(b, db, 5_000, 1_000, 20, 42)
 	s := NewService(db, fixedClock(trainTime))
-	if _, err := s.Train(context.Background()); err != nil {
+	if _, err := s.Train(context.Background(), nil); err != nil {
 		b.Fatal(err)
 	}
 	return s, db
@@ -60,7 +60,7 @@ func BenchmarkRecommend(b *testing.B) {
 	c := int64(0)
 	for b.Loop() {
 		c = c%5_000 + 1
-		items, err := s.Recommend(ctx, c, 10)
+		items, err := s.Recommend(ctx, c, Options{N: 10})
 		if err != nil || len(items) != 10 {
 			b.Fatalf("Recommend(%d) = %d items, %v", c, len(items), err)
 		}
@@ -73,7 +73,7 @@ func BenchmarkTrain(b *testing.B) {
 	var st TrainStats
 	for b.Loop() {
 		var err error
-		if st, err = s.Train(ctx); err != nil {
+		if st, err = s.Train(ctx, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

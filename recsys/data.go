@@ -33,6 +33,10 @@ type trainingSet struct {
 	// maxHistory per customer (their most recent products).
 	interactions    []Interaction
 	recent, allTime []int32 // distinct customers per product: last 30 days, ever
+	// customerIDs maps dense customer indices to ids; histories holds every customer's
+	// serving history, so serving starts with a warm cache.
+	customerIDs []int64
+	histories   map[int64]*history
 }
 
 // rawRow is one event or order line, with dense indices and time in Unix microseconds.
@@ -40,6 +44,7 @@ type rawRow struct {
 	customer, product int32
 	weight            float32
 	at                int64
+	bought            bool // an order line or a purchase event
 }
 
 // readTrainingSet streams the interaction rows that happened up to now and aggregates them.
@@ -62,7 +67,7 @@ func readTrainingSet(ctx context.Context, db *store.DB, now time.Time) (*trainin
 				p = int32(len(products))
 				products[productID] = p
 			}
-			rows = append(rows, rawRow{customer: c, product: p, weight: weight, at: at.UnixMicro()})
+			rows = append(rows, rawRow{customer: c, product: p, weight: weight, at: at.UnixMicro(), bought: weight == purchaseWeight})
 		})
 		if err != nil {
 			return nil, fmt.Errorf("recsys: read interactions: %w", err)
@@ -83,7 +88,26 @@ func readTrainingSet(ctx context.Context, db *store.DB, now time.Time) (*trainin
 		rows[i].product = perm[rows[i].product]
 	}
 	cutoff := now.Add(-popularWindow).UnixMicro()
-	set.interactions, set.recent, set.allTime = aggregate(rows, len(customers), len(products), cutoff)
+	set.customerIDs = make([]int64, len(customers))
+	for id, c := range customers {
+		set.customerIDs[c] = id
+	}
+	set.histories = make(map[int64]*history, len(customers))
+	set.interactions, set.recent, set.allTime = aggregateEach(rows, len(customers), len(products), cutoff,
+		func(c int32, all []rawRow, kept []Interaction) {
+			h := &history{items: slices.Clone(kept)}
+			for i := range h.items {
+				h.items[i].Customer = -1
+			}
+			slices.SortFunc(h.items, func(a, b Interaction) int { return int(a.Product - b.Product) })
+			for _, r := range all {
+				if r.bought {
+					h.bought = append(h.bought, r.product)
+				}
+			}
+			slices.Sort(h.bought)
+			set.histories[set.customerIDs[c]] = h
+		})
 	return set, nil
 }
 
@@ -111,6 +135,12 @@ func scanRows(ctx context.Context, db *store.DB, query string, args []any, fn fu
 // customer's maxHistory most recent products, and counts distinct customers per product
 // (recent: last interaction at or after cutoff).
 func aggregate(rows []rawRow, nCustomers, nProducts int, cutoff int64) ([]Interaction, []int32, []int32) {
+	return aggregateEach(rows, nCustomers, nProducts, cutoff, nil)
+}
+
+// aggregateEach is aggregate calling each, when not nil, per customer with all their
+// per-product rows and the interactions kept for them.
+func aggregateEach(rows []rawRow, nCustomers, nProducts int, cutoff int64, each func(c int32, all []rawRow, kept []Interaction)) ([]Interaction, []int32, []int32) {
 	// Group rows by customer with a counting sort: O(rows), no map.
 	start := make([]int32, nCustomers+1)
 	for _, r := range rows {
@@ -137,9 +167,14 @@ func aggregate(rows []rawRow, nCustomers, nProducts int, cutoff int64) ([]Intera
 				recent[p.product]++
 			}
 		}
+		all := pairs
 		pairs = mostRecent(pairs, maxHistory)
+		from := len(out)
 		for _, p := range pairs {
 			out = append(out, Interaction{Customer: int32(c), Product: p.product, Weight: float32(math.Log1p(float64(p.weight)))})
+		}
+		if each != nil {
+			each(int32(c), all, out[from:])
 		}
 	}
 	return out, recent, allTime
@@ -153,6 +188,7 @@ func sumPerProduct(rows []rawRow, dst []rawRow) []rawRow {
 		if n := len(dst); n > 0 && dst[n-1].product == r.product {
 			dst[n-1].weight += r.weight
 			dst[n-1].at = max(dst[n-1].at, r.at)
+			dst[n-1].bought = dst[n-1].bought || r.bought
 			continue
 		}
 		dst = append(dst, r)

@@ -53,7 +53,7 @@ func trainedShop(t testing.TB) (*Service, *store.DB) {
 	t.Helper()
 	db := openShop(t)
 	s := NewService(db, fixedClock(trainTime))
-	if _, err := s.Train(context.Background()); err != nil {
+	if _, err := s.Train(context.Background(), nil); err != nil {
 		t.Fatalf("train: %v", err)
 	}
 	return s, db

@@ -126,8 +126,8 @@ func (s *Service) loadLatest(ctx context.Context) (*snapshot, error) {
 	return snap, nil
 }
 
-// latestComplete returns the row ids of the newest trained_at (rows sorted newest first)
-// that has a row for each wanted algorithm, or nil.
+// latestComplete returns the row ids, one per algorithm, of the newest trained_at (rows
+// sorted newest first) that has a row for each wanted algorithm, or nil.
 func latestComplete(rows []modelRow, want []string) []int64 {
 	for i := 0; i < len(rows); {
 		j := i
@@ -137,13 +137,17 @@ func latestComplete(rows []modelRow, want []string) []int64 {
 				found[rows[j].Algorithm] = rows[j].ID
 			}
 		}
-		var ids []int64
+		complete := true
 		for _, a := range want {
-			if id, ok := found[a]; ok {
+			_, ok := found[a]
+			complete = complete && ok
+		}
+		if complete {
+			ids := make([]int64, 0, len(found))
+			for _, id := range found {
 				ids = append(ids, id)
 			}
-		}
-		if len(ids) == len(want) {
+			slices.Sort(ids)
 			return ids
 		}
 		i = j

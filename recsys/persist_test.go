@@ -27,8 +27,8 @@ func TestLoadServesWhatTrainPersisted(t *testing.T) {
 		t.Fatalf("loaded status = %+v, want %+v", got, want)
 	}
 	for _, c := range []int64{1, 2, 3, 4, 5, 6, 999} {
-		a, errA := trained.Recommend(ctx, c, 10)
-		b, errB := loaded.Recommend(ctx, c, 10)
+		a, errA := trained.Recommend(ctx, c, Options{N: 10})
+		b, errB := loaded.Recommend(ctx, c, Options{N: 10})
 		if errA != nil || errB != nil || !reflect.DeepEqual(a, b) {
 			t.Errorf("customer %d: trained service gives %v (%v), loaded one %v (%v)", c, a, errA, b, errB)
 		}
@@ -74,7 +74,7 @@ func TestTrainKeepsTheLatestThreeModelsPerAlgorithm(t *testing.T) {
 	for i := range 5 {
 		at := trainTime.Add(time.Duration(i) * time.Hour)
 		runs = append(runs, at)
-		if _, err := NewService(db, fixedClock(at)).Train(ctx); err != nil {
+		if _, err := NewService(db, fixedClock(at)).Train(ctx, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -121,7 +121,7 @@ func TestRecommendKeepsServingWhileTraining(t *testing.T) {
 	clock := func() time.Time { return trainTime.Add(time.Duration(hour.Add(1)) * time.Hour) }
 	s := NewService(db, clock)
 	ctx := context.Background()
-	if _, err := s.Train(ctx); err != nil {
+	if _, err := s.Train(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
 	first, _ := s.Status()
@@ -140,7 +140,7 @@ func TestRecommendKeepsServingWhileTraining(t *testing.T) {
 					return
 				default:
 				}
-				items, err := s.Recommend(ctx, 1+c%1500, 10)
+				items, err := s.Recommend(ctx, 1+c%1500, Options{N: 10})
 				if err == nil && len(items) != 10 {
 					err = errors.New("short recommendation list")
 				}
@@ -153,7 +153,7 @@ func TestRecommendKeepsServingWhileTraining(t *testing.T) {
 		}()
 	}
 	for range 2 {
-		if _, err := s.Train(ctx); err != nil {
+		if _, err := s.Train(ctx, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -62,10 +62,10 @@ func TestPopularityCountsDistinctCustomersInTheLastThirtyDays(t *testing.T) {
 	insertRows(t, db, "orders", "order_id, customer_id, product_id, quantity, unit_price, amount, ordered_at, created_at",
 		[][]any{{"pop-o1", 14, 204, 3, 1, 3, days(1), days(1)}})
 	s := NewService(db, fixedClock(trainTime))
-	if _, err := s.Train(ctx); err != nil {
+	if _, err := s.Train(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	items, err := s.Recommend(ctx, 999, 10)
+	items, err := s.Recommend(ctx, 999, Options{N: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,35 +19,49 @@ const (
 		WHERE customer_id = ? ORDER BY ordered_at DESC LIMIT ?`
 )
 
-// Reasons shown with recommendations.
-const (
-	reasonPopular = "Popular right now"
-	reasonDefault = "Recommended for you"
-)
-
-// Recommend returns up to n products for the customer: item-to-item scores over what they
-// viewed, carted and bought, then the most popular products; never a product they bought,
-// nor one out of stock. Before any training it returns ErrNotTrained.
-func (s *Service) Recommend(ctx context.Context, customerID int64, n int) ([]Item, error) {
-	if err := checkCount(n); err != nil {
+// Recommend returns up to o.N products for the customer from the algorithm o names (the
+// tuned blend for AlgoBest), each with the reason it was chosen, after the business rules;
+// a short list is topped up with what is popular (in o.Segment when set). The customer's
+// history comes from memory (see history.go). Before any training it returns ErrNotTrained.
+func (s *Service) Recommend(ctx context.Context, customerID int64, o Options) ([]Item, error) {
+	if err := checkCount(o.N); err != nil {
+		return nil, err
+	}
+	if err := o.Rules.Validate(); err != nil {
 		return nil, err
 	}
 	snap := s.current.Load()
 	if snap == nil {
 		return nil, ErrNotTrained
 	}
-	h, err := readHistory(ctx, s.db, snap.catalog, customerID)
+	name, m, err := snap.model(o.Algorithm)
 	if err != nil {
 		return nil, err
 	}
-	chosen := make(map[int32]bool, n)
-	skip := func(p int32) bool { return h.bought[p] || chosen[p] || !snap.catalog.available(p) }
-	items := make([]Item, 0, n)
-	for _, c := range snap.itemItem.Recommend(h.items, n, skip) {
-		chosen[c.Product] = true
-		items = append(items, snap.catalog.item(c.Product, c.Score, h.reason(snap.catalog, c.Because), AlgoItemItem))
+	h, err := s.history(ctx, snap, customerID)
+	if err != nil {
+		return nil, err
 	}
-	return snap.fillPopular(items, n, skip, chosen), nil
+	f := newFilter(snap.catalog, h, o.Rules, o.N)
+	items := make([]Item, 0, o.N)
+	if name == AlgoPopularity {
+		return snap.fillPopular(items, o.N, o.Segment, f), nil
+	}
+	for _, c := range m.Recommend(h.items, f.depth(o.N), f.skip) {
+		if len(items) == o.N {
+			break
+		}
+		if f.skip(c.Product) {
+			continue
+		}
+		f.take(c.Product)
+		algo := name
+		if c.Source != "" {
+			algo = c.Source
+		}
+		items = append(items, snap.catalog.item(c.Product, c.Score, snap.explain(name, c, h), algo))
+	}
+	return snap.fillPopular(items, o.N, o.Segment, f), nil
 }
 
 // Similar returns up to n products similar to productID (customers who wanted one wanted
@@ -61,30 +75,53 @@ func (s *Service) Similar(_ context.Context, productID int64, n int) ([]Item, er
 	if snap == nil {
 		return nil, ErrNotTrained
 	}
-	chosen := make(map[int32]bool, n+1)
-	skip := func(p int32) bool { return chosen[p] || !snap.catalog.available(p) }
+	f := newFilter(snap.catalog, nil, Rules{}, n)
 	items := make([]Item, 0, n)
 	if p := snap.catalog.index(productID); p >= 0 {
-		chosen[p] = true
+		f.take(p)
 		reason := "Similar to " + snap.catalog.name(p)
 		for _, nb := range snap.itemItem.Of(p) {
 			if len(items) == n {
 				break
 			}
-			if !skip(nb.Product) {
-				chosen[nb.Product] = true
+			if !f.skip(nb.Product) {
+				f.take(nb.Product)
 				items = append(items, snap.catalog.item(nb.Product, nb.Sim, reason, AlgoItemItem))
 			}
 		}
 	}
-	return snap.fillPopular(items, n, skip, chosen), nil
+	return snap.fillPopular(items, n, 0, f), nil
 }
 
-// fillPopular tops items up to n with popular products not skipped.
-func (s *snapshot) fillPopular(items []Item, n int, skip func(int32) bool, chosen map[int32]bool) []Item {
-	for _, c := range s.popularity.Recommend(nil, n-len(items), skip) {
-		chosen[c.Product] = true
-		items = append(items, s.catalog.item(c.Product, c.Score, reasonPopular, AlgoPopularity))
+// fillPopular tops items up to n with popular products the filter lets through: popular
+// within the segment first when one is given and known, then popular overall.
+func (s *snapshot) fillPopular(items []Item, n int, segment int64, f *filter) []Item {
+	if sp := s.segments[segment]; sp != nil && segment != 0 {
+		reason := "Popular in " + sp.name
+		items = s.fillFrom(items, n, sp.popularity, reason, f)
+	}
+	return s.fillFrom(items, n, s.popularity, reasonPopular, f)
+}
+
+// fillFrom appends popular products from p until items holds n.
+func (s *snapshot) fillFrom(items []Item, n int, p *Popularity, reason string, f *filter) []Item {
+	for len(items) < n {
+		cands := p.Recommend(nil, f.depth(n-len(items)), f.skip)
+		added := false
+		for _, c := range cands {
+			if len(items) == n {
+				break
+			}
+			if f.skip(c.Product) {
+				continue
+			}
+			f.take(c.Product)
+			items = append(items, s.catalog.item(c.Product, c.Score, reason, AlgoPopularity))
+			added = true
+		}
+		if !added {
+			break
+		}
 	}
 	return items
 }
@@ -97,35 +134,10 @@ func checkCount(n int) error {
 	return nil
 }
 
-// history is what one customer did, over the model's products.
-type history struct {
-	items  []Interaction // one per product, dampened weight, ascending product
-	bought map[int32]bool
-}
-
-// reason names the history product behind a recommendation.
-func (h *history) reason(c *catalog, because int32) string {
-	if because < 0 || !c.products[because].present {
-		return reasonDefault
-	}
-	if h.bought[because] {
-		return "Because you bought " + c.name(because)
-	}
-	return "Because you viewed " + c.name(because)
-}
-
-// name is a product's name, or its external id when it has none.
-func (c *catalog) name(p int32) string {
-	if c.products[p].Name != "" {
-		return c.products[p].Name
-	}
-	return c.products[p].ExternalID
-}
-
 // readHistory reads the customer's latest events and order lines (two indexed queries) and
 // sums them per product like training does, keeping the maxHistory most recent products.
 func readHistory(ctx context.Context, db *store.DB, cat *catalog, customerID int64) (*history, error) {
-	h := &history{bought: map[int32]bool{}}
+	h := &history{}
 	var rows []rawRow
 	for _, q := range []string{historyEventsSQL, historyOrdersSQL} {
 		err := scanRows(ctx, db, q, []any{customerID, maxHistory}, func(_, productID int64, weight float32, at time.Time) {
@@ -134,7 +146,7 @@ func readHistory(ctx context.Context, db *store.DB, cat *catalog, customerID int
 				return // a product the model does not know: it can neither score nor be proposed
 			}
 			if weight == purchaseWeight {
-				h.bought[p] = true
+				h.bought = append(h.bought, p)
 			}
 			rows = append(rows, rawRow{product: p, weight: weight, at: at.UnixMicro()})
 		})
@@ -142,6 +154,8 @@ func readHistory(ctx context.Context, db *store.DB, cat *catalog, customerID int
 			return nil, fmt.Errorf("recsys: read history of customer %d: %w", customerID, err)
 		}
 	}
+	slices.Sort(h.bought)
+	h.bought = slices.Compact(h.bought)
 	pairs := mostRecent(sumPerProduct(rows, nil), maxHistory)
 	slices.SortFunc(pairs, func(a, b rawRow) int { return int(a.product - b.product) })
 	h.items = make([]Interaction, len(pairs))

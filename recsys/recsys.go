@@ -15,6 +15,9 @@ const (
 	AlgoPopularity = "popularity"
 )
 
+// algorithmOrder is the order algorithms are trained, persisted and listed in.
+var algorithmOrder = []string{AlgoItemItem, "user-to-user", "content", "association-rules", "als", "blend", AlgoPopularity}
+
 // ErrNotTrained is returned by the serving methods before any model was trained or loaded.
 var ErrNotTrained = errors.New("recsys: not trained yet")
 
@@ -52,6 +55,7 @@ type Model interface {
 var decoders = map[string]func(data []byte, nProducts int) (Model, error){
 	AlgoItemItem:   decodeNeighbours,
 	AlgoPopularity: decodePopularity,
+	algoSegments:   decodeSegments,
 }
 
 // Item is one recommended product as callers see it.

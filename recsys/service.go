@@ -17,29 +17,109 @@ type Service struct {
 	db  *store.DB
 	now func() time.Time
 
+	// Segments, when set, lists the saved segments whose popular products training
+	// learns (popularity within a segment).
+	Segments func(ctx context.Context) ([]SegmentMembers, error)
+
 	trainMu sync.Mutex // one training at a time
 	current atomic.Pointer[snapshot]
+	forget  forgetter
 }
 
-// snapshot is everything one training run produced; it is never modified once serving.
+// SegmentMembers is one saved segment and its customers.
+type SegmentMembers struct {
+	ID        int64
+	Name      string
+	Customers []int64
+}
+
+// snapshot is everything one training run produced. Only its history cache changes
+// while it serves.
 type snapshot struct {
 	stats      TrainStats
 	catalog    *catalog
 	itemItem   *Neighbours
 	popularity *Popularity
+	// byName holds every servable model, item-to-item and popularity included.
+	byName map[string]Model
+	// segments holds popularity within each saved segment, by segment id.
+	segments  map[int64]*segmentPopularity
+	histories histories
+	// extra holds persisted models that are not served by name (segment popularity).
+	extra []Model
 }
 
-// models lists the models to persist.
-func (s *snapshot) models() []Model { return []Model{s.itemItem, s.popularity} }
+// segmentPopularity is what was popular among one segment's members.
+type segmentPopularity struct {
+	name       string
+	popularity *Popularity
+}
+
+// models lists the models to persist, in a stable order.
+func (s *snapshot) models() []Model {
+	out := make([]Model, 0, len(s.byName))
+	for _, name := range algorithmOrder {
+		if m := s.byName[name]; m != nil {
+			out = append(out, m)
+		}
+	}
+	return append(out, s.extra...)
+}
 
 // set places a decoded model in its slot.
 func (s *snapshot) set(m Model) {
+	if s.byName == nil {
+		s.byName = map[string]Model{}
+	}
+	switch m := m.(type) {
+	case *segmentModel:
+		s.segments = m.bySegment
+		s.extra = append(s.extra, m)
+		return
+	}
+	s.byName[m.Name()] = m
 	switch m := m.(type) {
 	case *Neighbours:
 		s.itemItem = m
 	case *Popularity:
 		s.popularity = m
 	}
+}
+
+// model resolves an algorithm name (AlgoBest or empty: the blend when trained, else
+// item-to-item) to a serving model.
+func (s *snapshot) model(name string) (string, Model, error) {
+	if name == "" || name == AlgoBest {
+		name = AlgoItemItem
+		if s.byName["blend"] != nil {
+			name = "blend"
+		}
+	}
+	m := s.byName[name]
+	if m == nil {
+		return "", nil, store.FieldErrors{"algorithm": fmt.Sprintf("unknown algorithm %q; use one of %v", name, s.Algorithms())}
+	}
+	return name, m, nil
+}
+
+// Algorithms lists the algorithms the snapshot serves, AlgoBest first.
+func (s *snapshot) Algorithms() []string {
+	out := []string{AlgoBest}
+	for _, name := range algorithmOrder {
+		if s.byName[name] != nil {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// Algorithms lists the algorithms a recommendation may ask for, AlgoBest first; nil
+// before any training.
+func (s *Service) Algorithms() []string {
+	if snap := s.current.Load(); snap != nil {
+		return snap.Algorithms()
+	}
+	return nil
 }
 
 // NewService returns an untrained service; now is the clock (time.Now when nil).
@@ -50,39 +130,6 @@ func NewService(db *store.DB, now func() time.Time) *Service {
 	return &Service{db: db, now: now}
 }
 
-// Train learns from the events and orders up to now, persists the models (keeping the
-// newest three per algorithm) and then swaps them in for serving.
-func (s *Service) Train(ctx context.Context) (TrainStats, error) {
-	s.trainMu.Lock()
-	defer s.trainMu.Unlock()
-	started := time.Now()
-	// Microseconds: what PostgreSQL keeps, so the time reads back equal after Load.
-	now := s.now().UTC().Truncate(time.Microsecond)
-	set, err := readTrainingSet(ctx, s.db, now)
-	if err != nil {
-		return TrainStats{}, err
-	}
-	cat, err := loadCatalog(ctx, s.db, set.productIDs)
-	if err != nil {
-		return TrainStats{}, err
-	}
-	snap := &snapshot{
-		catalog:    cat,
-		itemItem:   BuildItemItem(len(set.productIDs), set.interactions, neighboursPerItem),
-		popularity: NewPopularity(set.recent, set.allTime),
-	}
-	snap.stats = TrainStats{Algorithm: AlgoItemItem, Interactions: set.rows, Customers: set.customers,
-		Items: len(set.productIDs), Duration: time.Since(started), TrainedAt: now}
-	if err := ctx.Err(); err != nil {
-		return TrainStats{}, fmt.Errorf("recsys: train: %w", err)
-	}
-	if err := s.save(ctx, snap); err != nil {
-		return TrainStats{}, err
-	}
-	s.current.Store(snap)
-	return snap.stats, nil
-}
-
 // Load serves the newest persisted models; it returns false when none were ever trained.
 func (s *Service) Load(ctx context.Context) (bool, error) {
 	s.trainMu.Lock()
@@ -91,7 +138,8 @@ func (s *Service) Load(ctx context.Context) (bool, error) {
 	if err != nil || snap == nil {
 		return false, err
 	}
-	s.current.Store(snap)
+	s.forget.beginTraining()
+	s.endTraining(snap)
 	return true, nil
 }
 

@@ -115,7 +115,7 @@ func TestRecommend(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			items, err := s.Recommend(context.Background(), c.customer, c.n)
+			items, err := s.Recommend(context.Background(), c.customer, Options{N: c.n})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -141,7 +141,7 @@ func TestRecommend(t *testing.T) {
 
 func TestRecommendCarriesProductDetails(t *testing.T) {
 	s, _ := trainedShop(t)
-	items, err := s.Recommend(context.Background(), 1, 1)
+	items, err := s.Recommend(context.Background(), 1, Options{N: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestRecommendCarriesProductDetails(t *testing.T) {
 func TestUntrainedServiceSaysSo(t *testing.T) {
 	s := NewService(openShop(t), fixedClock(trainTime))
 	ctx := context.Background()
-	if _, err := s.Recommend(ctx, 1, 5); !errors.Is(err, ErrNotTrained) {
+	if _, err := s.Recommend(ctx, 1, Options{N: 5}); !errors.Is(err, ErrNotTrained) {
 		t.Errorf("Recommend before training: err = %v, want ErrNotTrained", err)
 	}
 	if _, err := s.Similar(ctx, 101, 5); !errors.Is(err, ErrNotTrained) {
@@ -176,10 +176,10 @@ func TestTrainingAnEmptyShopServesNothing(t *testing.T) {
 	db := store.OpenTest(t)
 	ctx := context.Background()
 	s := NewService(db, fixedClock(trainTime))
-	if st, err := s.Train(ctx); err != nil || st.Interactions != 0 || st.Items != 0 {
+	if st, err := s.Train(ctx, nil); err != nil || st.Interactions != 0 || st.Items != 0 {
 		t.Fatalf("Train = %+v, %v; want no interactions and no error", st, err)
 	}
-	if items, err := s.Recommend(ctx, 1, 5); err != nil || len(items) != 0 {
+	if items, err := s.Recommend(ctx, 1, Options{N: 5}); err != nil || len(items) != 0 {
 		t.Errorf("Recommend = %v, %v; want nothing and no error", items, err)
 	}
 	loaded := NewService(db, nil)
@@ -191,7 +191,7 @@ func TestTrainingAnEmptyShopServesNothing(t *testing.T) {
 func TestCountOutOfRangeIsAFieldError(t *testing.T) {
 	s, _ := trainedShop(t)
 	for _, n := range []int{0, -1, 101} {
-		_, err := s.Recommend(context.Background(), 1, n)
+		_, err := s.Recommend(context.Background(), 1, Options{N: n})
 		if fe, ok := store.AsFieldErrors(err); !ok || fe["n"] == "" {
 			t.Errorf("Recommend with n = %d: err = %v, want a field error on n", n, err)
 		}

@@ -60,6 +60,7 @@ func newApp(ctx context.Context, cfg Config, logw io.Writer) (*app, error) {
 	a.customers = customers.NewService(db, a.now)
 	a.segments = segments.NewService(db, a.now)
 	a.recsys = recsys.NewService(db, a.now)
+	a.recsys.Segments = a.segmentMembers
 	a.propensity = &propensity.Service{DB: db, Now: a.now}
 	a.clusters = clusters.NewService(db, a.now)
 	if _, err := a.recsys.Load(ctx); err != nil {
@@ -113,7 +114,16 @@ func newApp(ctx context.Context, cfg Config, logw io.Writer) (*app, error) {
 			}
 			return nil
 		})
-	a.customers.AfterWrite = append(a.customers.AfterWrite, func(ctx context.Context, kind customers.Kind, _ []int64) error {
+	a.customers.AfterImport = append(a.customers.AfterImport, func(_ context.Context, kind customers.Kind) error {
+		if kind == customers.KindOrders || kind == customers.KindEvents || kind == customers.KindProducts {
+			a.recsys.Forget() // everyone's behaviour may have changed: read it afresh
+		}
+		return nil
+	})
+	a.customers.AfterWrite = append(a.customers.AfterWrite, func(ctx context.Context, kind customers.Kind, ids []int64) error {
+		if (kind == customers.KindOrders || kind == customers.KindEvents) && len(ids) > 0 {
+			a.recsys.Forget(ids...) // their next recommendations count what just happened
+		}
 		if kind == customers.KindOrders {
 			_, err := a.campaigns.Attribute(ctx)
 			return err
@@ -125,7 +135,7 @@ func newApp(ctx context.Context, cfg Config, logw io.Writer) (*app, error) {
 		"propensity": a.propensity.Retrain,
 		"clusters":   a.clusters.Retrain,
 		"recsys": func(ctx context.Context) error {
-			_, err := a.recsys.Train(ctx)
+			_, err := a.recsys.Train(ctx, nil)
 			return err
 		},
 	})
@@ -141,6 +151,28 @@ func (a *app) Close() {
 	}
 }
 
+// segmentMembers lists every saved segment with its customers, for popularity within a
+// segment.
+func (a *app) segmentMembers(ctx context.Context) ([]recsys.SegmentMembers, error) {
+	list, err := a.segments.Segments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]recsys.SegmentMembers, 0, len(list))
+	for _, seg := range list {
+		q, args, err := a.segments.AudienceSQL(ctx, seg.ID)
+		if err != nil {
+			return nil, err
+		}
+		m := recsys.SegmentMembers{ID: seg.ID, Name: seg.Name}
+		if err := a.db.WithContext(ctx).Raw(q, args...).Scan(&m.Customers).Error; err != nil {
+			return nil, fmt.Errorf("members of segment %d: %w", seg.ID, err)
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
 // recAdapter lets campaigns fill recommendation blocks from the recommender.
 type recAdapter struct {
 	r    *recsys.Service
@@ -148,7 +180,7 @@ type recAdapter struct {
 }
 
 func (ra recAdapter) Recommend(ctx context.Context, customerID int64, n int) ([]campaigns.RecItem, error) {
-	items, err := ra.r.Recommend(ctx, customerID, n)
+	items, err := ra.r.Recommend(ctx, customerID, recsys.Options{N: n})
 	if err != nil {
 		return nil, err
 	}

@@ -150,7 +150,7 @@ func BenchmarkTrainDemo(b *testing.B) {
 	defer a.Close()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := a.recsys.Train(context.Background()); err != nil {
+		if _, err := a.recsys.Train(context.Background(), nil); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -176,7 +176,7 @@ func cmdRecsys(ctx context.Context, cfg Config, args []string, stdout, stderr io
 		return err
 	}
 	defer a.Close()
-	st, err := a.recsys.Train(ctx)
+	st, err := a.recsys.Train(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("recsys train: %w", err)
 	}

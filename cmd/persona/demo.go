@@ -83,7 +83,7 @@ func (a *app) buildDemo(ctx context.Context, seed uint64, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "imported %d %s in %s\n", sum.Imported, f.kind, time.Since(t).Round(time.Millisecond))
 	}
-	st, err := a.recsys.Train(ctx)
+	st, err := a.recsys.Train(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("train recommender: %w", err)
 	}

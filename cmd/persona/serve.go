@@ -56,7 +56,7 @@ func (a *app) systemJobs() []systemJob {
 		{"15 3 * * *", "retrain purchase propensity", time.Hour, a.propensity.Retrain},
 		{"30 3 * * *", "re-cluster customers", time.Hour, a.clusters.Retrain},
 		{"0 3 * * *", "train recommender", time.Hour, func(ctx context.Context) error {
-			_, err := a.recsys.Train(ctx)
+			_, err := a.recsys.Train(ctx, nil)
 			return err
 		}},
 	}

@@ -1,0 +1,113 @@
+package recsys
+
+import (
+	"context"
+	"slices"
+	"sync"
+)
+
+// Serving reads a customer's history from memory. Training fills the cache for every
+// customer it saw; a customer it did not see is read from the database once and then
+// cached. Forget drops a customer whose behaviour changed (an event or order arrived
+// through the API), so their next recommendations read it back, fresh, at once: no
+// retraining is needed for new behaviour to count.
+
+// history is what one customer did, over the model's products.
+type history struct {
+	items  []Interaction // one per product, dampened weight, ascending product, Customer -1
+	bought []int32       // products bought (orders and purchase events), ascending
+}
+
+// hasBought tells whether the customer bought product p.
+func (h *history) hasBought(p int32) bool {
+	_, ok := slices.BinarySearch(h.bought, p)
+	return ok
+}
+
+// histories caches the histories of one snapshot, by customer id.
+type histories struct {
+	m   sync.Map // int64 → *history
+	gen uint64   // bumped by every Forget; guarded by forgetter.mu
+}
+
+// forgetter serialises forgetting with caching, and tracks the customers whose behaviour
+// changed while a training run read the database, so that the run's snapshot does not
+// serve their stale histories.
+type forgetter struct {
+	mu       sync.Mutex
+	training bool
+	all      bool
+	changed  map[int64]bool
+}
+
+// beginTraining starts tracking changes for a training run about to read the database.
+func (f *forgetter) beginTraining() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.training, f.all, f.changed = true, false, nil
+}
+
+// endTraining drops from the new snapshot the customers that changed while it was built,
+// then serves it.
+func (s *Service) endTraining(snap *snapshot) {
+	s.forget.mu.Lock()
+	defer s.forget.mu.Unlock()
+	if s.forget.all {
+		snap.histories.m.Clear()
+	}
+	for id := range s.forget.changed {
+		snap.histories.m.Delete(id)
+	}
+	s.forget.training, s.forget.all, s.forget.changed = false, false, nil
+	s.current.Store(snap)
+}
+
+// Forget drops the cached histories of the given customers (all of them when ids is nil,
+// as after a CSV import), so their next recommendations read their behaviour afresh.
+func (s *Service) Forget(ids ...int64) {
+	s.forget.mu.Lock()
+	defer s.forget.mu.Unlock()
+	snap := s.current.Load()
+	if snap != nil {
+		snap.histories.gen++
+	}
+	if ids == nil {
+		if snap != nil {
+			snap.histories.m.Clear()
+		}
+		s.forget.all = s.forget.training
+		return
+	}
+	for _, id := range ids {
+		if snap != nil {
+			snap.histories.m.Delete(id)
+		}
+		if s.forget.training && !s.forget.all {
+			if s.forget.changed == nil {
+				s.forget.changed = map[int64]bool{}
+			}
+			s.forget.changed[id] = true
+		}
+	}
+}
+
+// history returns the customer's history over snap's products, from the cache or else
+// from the database (then cached).
+func (s *Service) history(ctx context.Context, snap *snapshot, customerID int64) (*history, error) {
+	if h, ok := snap.histories.m.Load(customerID); ok {
+		return h.(*history), nil
+	}
+	s.forget.mu.Lock()
+	gen := snap.histories.gen
+	s.forget.mu.Unlock()
+	h, err := readHistory(ctx, s.db, snap.catalog, customerID)
+	if err != nil {
+		return nil, err
+	}
+	s.forget.mu.Lock()
+	defer s.forget.mu.Unlock()
+	if snap.histories.gen == gen { // nobody forgot anyone meanwhile: h is not stale
+		snap.histories.m.Store(customerID, h)
+	}
+	return h, nil
+}

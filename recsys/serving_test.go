@@ -1,0 +1,166 @@
+package recsys
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/persona-app/persona/store"
+)
+
+func TestBusinessRules(t *testing.T) {
+	s, _ := trainedShop(t)
+	cases := []struct {
+		name     string
+		customer int64
+		rules    Rules
+		want     []int64
+	}{
+		{"by default nothing bought and nothing out of stock", 1, Rules{}, []int64{101, 103, 104, 105}},
+		{"only the categories asked for, fills included", 1, Rules{Categories: []string{"Tea"}}, []int64{103, 104}},
+		{"excluded categories never appear", 1, Rules{ExcludeCategories: []string{"mugs"}}, []int64{103, 104, 105}},
+		{"at most one per category", 1, Rules{MaxPerCategory: 1}, []int64{101, 103, 105}},
+		{"a minimum price", 1, Rules{MinPrice: 20}, []int64{103, 104}},
+		{"a maximum price", 1, Rules{MaxPrice: 10}, []int64{101, 105}},
+		{"a price range", 1, Rules{MinPrice: 5, MaxPrice: 30}, []int64{101, 103}},
+		{"what was bought may come back when allowed", 1, Rules{IncludeBought: true, Categories: []string{"mugs"}}, []int64{101, 102}},
+		{"out of stock may come when allowed", 5, Rules{IncludeOutOfStock: true, Categories: []string{"cutlery"}}, []int64{105, 106}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			items, err := s.Recommend(context.Background(), c.customer, Options{N: 5, Rules: c.rules})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := itemIDs(items); !slices.Equal(got, c.want) {
+				t.Fatalf("Recommend(%d, %+v) = %v, want %v", c.customer, c.rules, got, c.want)
+			}
+		})
+	}
+}
+
+func TestBadRulesAndAlgorithmsAreNamed(t *testing.T) {
+	s, _ := trainedShop(t)
+	cases := []struct {
+		name  string
+		opts  Options
+		field string
+	}{
+		{"a negative cap", Options{N: 3, Rules: Rules{MaxPerCategory: -1}}, "max_per_category"},
+		{"a range upside down", Options{N: 3, Rules: Rules{MinPrice: 10, MaxPrice: 5}}, "max_price"},
+		{"a category both in and out", Options{N: 3, Rules: Rules{Categories: []string{"tea"}, ExcludeCategories: []string{"Tea"}}}, "exclude_categories"},
+		{"an algorithm nobody trained", Options{N: 3, Algorithm: "telepathy"}, "algorithm"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := s.Recommend(context.Background(), 1, c.opts)
+			var fe store.FieldErrors
+			if !errors.As(err, &fe) || fe[c.field] == "" {
+				t.Fatalf("err = %v, want a message for %q", err, c.field)
+			}
+		})
+	}
+}
+
+func TestNewBehaviourCountsOnceForgotten(t *testing.T) {
+	s, db := trainedShop(t)
+	ctx := context.Background()
+	before, err := s.Recommend(ctx, 4, Options{N: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Customer 4 buys the Red Mug: the API writes the row, then the app forgets them.
+	insertRows(t, db, "orders", "order_id, customer_id, product_id, quantity, unit_price, amount, ordered_at, created_at",
+		[][]any{{"O-9", 4, 101, 1, 9.5, 9.5, trainTime.Add(time.Hour), trainTime.Add(time.Hour)}})
+	cached, err := s.Recommend(ctx, 4, Options{N: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(itemIDs(cached), itemIDs(before)) {
+		t.Fatalf("served %v before forgetting, want the cached %v", itemIDs(cached), itemIDs(before))
+	}
+	s.Forget(4)
+	after, err := s.Recommend(ctx, 4, Options{N: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(itemIDs(after), 101) {
+		t.Fatalf("after the purchase the Red Mug is still proposed: %v", itemIDs(after))
+	}
+	if !slices.Contains(reasons(after), "Because you bought Red Mug") {
+		t.Fatalf("reasons %q: the new purchase should explain something", reasons(after))
+	}
+	// Forgetting everyone (a CSV import) works the same way.
+	s.Forget()
+	if again, err := s.Recommend(ctx, 4, Options{N: 3}); err != nil || !slices.Equal(itemIDs(again), itemIDs(after)) {
+		t.Fatalf("after forgetting everyone: %v, %v; want %v", itemIDs(again), err, itemIDs(after))
+	}
+}
+
+func TestPopularityWithinASegment(t *testing.T) {
+	db := openShop(t)
+	s := NewService(db, fixedClock(trainTime))
+	s.Segments = func(context.Context) ([]SegmentMembers, error) {
+		return []SegmentMembers{{ID: 7, Name: "Tea lovers", Customers: []int64{3, 4, 999}}}, nil
+	}
+	ctx := context.Background()
+	if _, err := s.Train(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Members 3 and 4 touched 103 and 104 both, 102 only 3: then the overall favourite.
+	want := []int64{103, 104, 102, 101}
+	wantReasons := []string{"Popular in Tea lovers", "Popular in Tea lovers", "Popular in Tea lovers", "Popular right now"}
+	for _, svc := range []*Service{s, loadedService(t, db)} {
+		items, err := svc.Recommend(ctx, 999, Options{N: 4, Algorithm: AlgoPopularity, Segment: 7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(itemIDs(items), want) || !slices.Equal(reasons(items), wantReasons) {
+			t.Fatalf("got %v %q, want %v %q", itemIDs(items), reasons(items), want, wantReasons)
+		}
+	}
+	// Without a segment, popularity is overall.
+	items, err := s.Recommend(ctx, 999, Options{N: 1, Algorithm: AlgoPopularity})
+	if err != nil || itemIDs(items)[0] != 102 {
+		t.Fatalf("overall popularity = %v, %v; want 102 first", itemIDs(items), err)
+	}
+}
+
+// loadedService returns a fresh service serving the models persisted in db.
+func loadedService(t *testing.T, db *store.DB) *Service {
+	t.Helper()
+	s := NewService(db, fixedClock(trainTime.Add(time.Hour)))
+	if ok, err := s.Load(context.Background()); err != nil || !ok {
+		t.Fatalf("load: %v, %v", ok, err)
+	}
+	return s
+}
+
+func TestExplanations(t *testing.T) {
+	s, _ := trainedShop(t)
+	snap := s.current.Load()
+	h := &history{bought: []int32{dense(102)}}
+	cases := []struct {
+		algorithm string
+		c         Candidate
+		want      string
+	}{
+		{AlgoItemItem, Candidate{Because: dense(102)}, "Because you bought Blue Mug"},
+		{AlgoItemItem, Candidate{Because: dense(101)}, "Because you viewed Red Mug"},
+		{"association-rules", Candidate{Because: dense(102), Confidence: 0.62, Lift: 3.14}, "Customers who bought Blue Mug also bought this (confidence 62 %, lift 3.1)"},
+		{"content", Candidate{Because: dense(101)}, "Similar to Red Mug you viewed"},
+		{"user-to-user", Candidate{Because: -1}, "Customers with tastes like yours chose this"},
+		{"user-to-user", Candidate{Because: dense(103)}, "Customers who also chose Teapot liked this"},
+		{"als", Candidate{Because: dense(104)}, "Matches your taste for Kettle"},
+		{"blend", Candidate{Because: dense(102), Source: "content"}, "Similar to Blue Mug you bought"},
+		{AlgoPopularity, Candidate{Because: -1}, "Popular right now"},
+		{AlgoItemItem, Candidate{Because: -1}, "Recommended for you"},
+	}
+	for _, c := range cases {
+		if got := snap.explain(c.algorithm, c.c, h); got != c.want {
+			t.Errorf("explain(%s, %+v) = %q, want %q", c.algorithm, c.c, got, c.want)
+		}
+	}
+}
