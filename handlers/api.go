@@ -106,18 +106,19 @@ func (h *API) PostEvents(c echo.Context) error {
 	return answerSummary(c, sum, err)
 }
 
-// Recommendations returns the top-n products for a customer, by the shop's customer id.
+// Recommendations returns the top-n products for a customer, by the shop's customer id,
+// from the algorithm and under the business rules the query names (see recOptions).
 func (h *API) Recommendations(c echo.Context) error {
 	ctx := c.Request().Context()
-	n := queryInt(c, "n", 10)
-	if n > 100 {
-		return store.FieldErrors{"n": "at most 100"}
+	opts, err := recOptions(c, 10)
+	if err != nil {
+		return err
 	}
 	cust, err := h.Customers.CustomerByExternalID(ctx, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	items, err := h.Recsys.Recommend(ctx, cust.ID, recsys.Options{N: n})
+	items, err := h.Recsys.Recommend(ctx, cust.ID, opts)
 	if errors.Is(err, recsys.ErrNotTrained) {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "the recommender has not been trained yet")
 	}

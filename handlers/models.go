@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -20,6 +21,9 @@ type TrainingState struct {
 	Running               bool
 	Err                   string
 	StartedAt, FinishedAt time.Time
+	// Stage and Done say where a training that reports progress has got to (Done in 0..1).
+	Stage string
+	Done  float64
 }
 
 // Trainer starts model trainings in the background (built in cmd/persona).
@@ -35,10 +39,12 @@ type Models struct {
 	Propensity *propensity.Service
 	Recsys     *recsys.Service
 	Clusters   *clusters.Service
+	// CampaignAlgorithms lists each campaign's recommendation algorithm and results.
+	CampaignAlgorithms func(ctx context.Context) ([]templates.CampaignAlgorithm, error)
 }
 
 // modelNames are the models the page can train.
-var modelNames = map[string]bool{"propensity": true, "recsys": true, "clusters": true}
+var modelNames = map[string]bool{"propensity": true, "recsys": true, "recsys-eval": true, "clusters": true}
 
 // Show renders the models page.
 func (h *Models) Show(c echo.Context) error {
@@ -81,7 +87,7 @@ func durationOf(p *templates.PropensityModel) time.Duration {
 
 func (h *Models) trainingView(model string, last time.Duration) templates.TrainingView {
 	st := h.Trainer.State(model)
-	v := templates.TrainingView{Model: model, Running: st.Running, Err: st.Err, Expected: last}
+	v := templates.TrainingView{Model: model, Running: st.Running, Err: st.Err, Expected: last, Stage: st.Stage, Done: st.Done}
 	if st.Running {
 		v.Elapsed = h.Now().Sub(st.StartedAt)
 	}
@@ -156,4 +162,53 @@ func (h *Models) Status(c echo.Context) error {
 		}
 	}
 	return render(c, http.StatusOK, templates.TrainingProgress(h.page(c, "", "models"), v))
+}
+
+// Recommender shows the recommender: the models in use, the latest offline evaluation of
+// every algorithm against the baselines, and which algorithm each campaign uses.
+func (h *Models) Recommender(c echo.Context) error {
+	ctx := c.Request().Context()
+	vm := templates.RecommenderView{Algorithms: h.Recsys.Algorithms()}
+	var trainDur time.Duration
+	if st, ok := h.Recsys.Status(); ok {
+		vm.Model = &templates.RecsysModel{TrainedAt: st.TrainedAt, Interactions: st.Interactions, Customers: st.Customers, Items: st.Items, Duration: st.Duration}
+		trainDur = st.Duration
+	}
+	rep, ok, err := h.Recsys.LatestEvaluation(ctx)
+	if err != nil {
+		return err
+	}
+	var evalDur time.Duration
+	if ok {
+		vm.Evaluation, evalDur = evaluationView(rep), rep.Duration
+	}
+	vm.Training = h.trainingView("recsys", trainDur)
+	vm.Evaluating = h.trainingView("recsys-eval", evalDur)
+	if h.CampaignAlgorithms != nil {
+		if vm.Campaigns, err = h.CampaignAlgorithms(ctx); err != nil {
+			return err
+		}
+	}
+	return render(c, http.StatusOK, templates.RecommenderPage(h.page(c, "Recommender", "models"), vm))
+}
+
+func evaluationView(r recsys.EvalReport) *templates.EvaluationView {
+	v := &templates.EvaluationView{K: r.K, Holdout: r.Holdout, Interactions: r.Interactions, Products: r.Products,
+		TrainCustomer: r.TrainCustomers, At: r.EvaluatedAt, Duration: r.Duration}
+	best := -1
+	for i, m := range r.Results {
+		v.Rows = append(v.Rows, templates.EvalRow{Algorithm: m.Algorithm, Precision: m.Precision, Recall: m.Recall,
+			NDCG: m.NDCG, HitRate: m.HitRate, MAP: m.MAP, Cov: m.Coverage, Customers: m.Customers})
+		v.Evaluated = max(v.Evaluated, m.Customers)
+		if m.Algorithm == recsys.AlgoPopularity {
+			v.PopularityNDCG = m.NDCG
+		}
+		if best < 0 || m.NDCG > r.Results[best].NDCG {
+			best = i
+		}
+	}
+	if best >= 0 {
+		v.Rows[best].Best = true
+	}
+	return v
 }

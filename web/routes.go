@@ -98,6 +98,7 @@ func (s *Server) routes() {
 	write.POST("/campaigns/:id/delete", camp.Delete)
 
 	read.GET("/models", models.Show)
+	read.GET("/models/recommender", models.Recommender)
 	read.GET("/models/:model/status", models.Status)
 	write.POST("/models/:model/train", models.Train)
 

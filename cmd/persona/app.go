@@ -131,11 +131,15 @@ func newApp(ctx context.Context, cfg Config, logw io.Writer) (*app, error) {
 		return nil
 	})
 	a.imports = customers.NewJobs(a.customers, a.log)
-	a.trainer = newTrainer(a.log, map[string]func(ctx context.Context) error{
-		"propensity": a.propensity.Retrain,
-		"clusters":   a.clusters.Retrain,
-		"recsys": func(ctx context.Context) error {
-			_, err := a.recsys.Train(ctx, nil)
+	a.trainer = newTrainer(a.log, map[string]trainingJob{
+		"propensity": func(ctx context.Context, _ recsys.Progress) error { return a.propensity.Retrain(ctx) },
+		"clusters":   func(ctx context.Context, _ recsys.Progress) error { return a.clusters.Retrain(ctx) },
+		"recsys": func(ctx context.Context, progress recsys.Progress) error {
+			_, err := a.recsys.Train(ctx, progress)
+			return err
+		},
+		"recsys-eval": func(ctx context.Context, progress recsys.Progress) error {
+			_, err := a.recsys.Evaluate(ctx, recsys.EvalOptions{Holdout: 0.2}, 10, progress)
 			return err
 		},
 	})

@@ -12,6 +12,7 @@ import (
 	"github.com/persona-app/persona/campaigns"
 	"github.com/persona-app/persona/customers"
 	"github.com/persona-app/persona/customers/synth"
+	"github.com/persona-app/persona/recsys"
 	"github.com/persona-app/persona/segments"
 	"github.com/persona-app/persona/segments/clusters"
 	"github.com/persona-app/persona/segments/propensity"
@@ -83,11 +84,6 @@ func (a *app) buildDemo(ctx context.Context, seed uint64, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "imported %d %s in %s\n", sum.Imported, f.kind, time.Since(t).Round(time.Millisecond))
 	}
-	st, err := a.recsys.Train(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("train recommender: %w", err)
-	}
-	fmt.Fprintf(out, "trained the recommender on %d interactions in %s\n", st.Interactions, st.Duration.Round(time.Millisecond))
 	prop, err := a.propensity.Train(ctx, propensity.Options{})
 	if err != nil {
 		return fmt.Errorf("train propensity: %w", err)
@@ -107,6 +103,17 @@ func (a *app) buildDemo(ctx context.Context, seed uint64, out io.Writer) error {
 	if _, err := a.segments.TakeSnapshots(ctx); err != nil {
 		return err
 	}
+	// After the segments, so that "popular in your segment" knows them.
+	st, err := a.recsys.Train(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("train recommender: %w", err)
+	}
+	fmt.Fprintf(out, "trained the recommender on %d interactions in %s\n", st.Interactions, st.Duration.Round(time.Millisecond))
+	ev, err := a.recsys.Evaluate(ctx, recsys.EvalOptions{Holdout: 0.2}, 10, nil)
+	if err != nil {
+		return fmt.Errorf("evaluate recommender: %w", err)
+	}
+	fmt.Fprintf(out, "evaluated %d recommendation algorithms offline in %s\n", len(ev.Results), ev.Duration.Round(time.Millisecond))
 	t := time.Now()
 	if err := a.demoHistory(ctx, seed, segIDs, tplIDs); err != nil {
 		return fmt.Errorf("demo history: %w", err)

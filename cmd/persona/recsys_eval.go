@@ -13,19 +13,6 @@ import (
 	"github.com/persona-app/persona/recsys"
 )
 
-// evalSeed seeds the random baseline, so the table is the same from run to run.
-const evalSeed = 42
-
-// recsysEvalReport is the JSON form of `persona recsys eval`.
-type recsysEvalReport struct {
-	K              int              `json:"k"`
-	Holdout        float64          `json:"holdout"`
-	MinValue       *float64         `json:"min_value"`
-	Products       int              `json:"products"`
-	TrainCustomers int              `json:"train_customers"`
-	Results        []recsys.Metrics `json:"results"`
-}
-
 func cmdRecsysEval(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("recsys eval", &cfg, stderr)
 	k := fs.Int("k", 10, "metrics at k: the length of each top-k list")
@@ -55,25 +42,22 @@ func cmdRecsysEval(ctx context.Context, cfg Config, args []string, stdout, stder
 		return err
 	}
 	defer a.Close()
-	start := time.Now()
-	rows, err := recsys.ReadEvalRows(ctx, a.db)
-	if err != nil {
-		return err
-	}
-	split, err := recsys.SplitHoldout(rows, opts)
+	rep, err := a.recsys.Evaluate(ctx, opts, *k, nil)
 	if err != nil {
 		return fmt.Errorf("recsys eval: %w", err)
 	}
-	results := recsys.EvaluateAll(split, recsys.BaselineModels(split, evalSeed), *k)
 	if *asJSON {
-		return json.NewEncoder(stdout).Encode(recsysEvalReport{K: *k, Holdout: *holdout, MinValue: opts.MinValue,
-			Products: len(split.Products), TrainCustomers: split.TrainCustomers, Results: results})
+		return json.NewEncoder(stdout).Encode(rep)
+	}
+	evaluated := 0
+	if len(rep.Results) > 0 {
+		evaluated = rep.Results[0].Customers
 	}
 	fmt.Fprintf(stdout, "%d interactions, %d customers evaluated, %d products in training; holdout %.0f%%, k=%d (%s)\n",
-		len(rows), len(split.Customers), len(split.Products), *holdout*100, *k, time.Since(start).Round(time.Millisecond))
+		rep.Interactions, evaluated, rep.Products, *holdout*100, *k, rep.Duration.Round(time.Millisecond))
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "algorithm\tprecision@%d\trecall@%d\tNDCG@%d\thit rate\tMAP\tcoverage\tcustomers\t\n", *k, *k, *k)
-	for _, m := range results {
+	for _, m := range rep.Results {
 		fmt.Fprintf(tw, "%s\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%d\t\n",
 			m.Algorithm, m.Precision, m.Recall, m.NDCG, m.HitRate, m.MAP, m.Coverage, m.Customers)
 	}

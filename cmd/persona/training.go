@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/persona-app/persona/handlers"
+	"github.com/persona-app/persona/recsys"
 )
 
 // trainer runs model trainings started from the UI in the background, one at a time per
@@ -15,14 +16,17 @@ import (
 // them; the trained models are in the database.
 type trainer struct {
 	log  *slog.Logger
-	jobs map[string]func(ctx context.Context) error
+	jobs map[string]trainingJob
 
 	mu    sync.Mutex
 	state map[string]*handlers.TrainingState
 	wg    sync.WaitGroup
 }
 
-func newTrainer(log *slog.Logger, jobs map[string]func(ctx context.Context) error) *trainer {
+// trainingJob trains one model, telling progress where it has got to when it can.
+type trainingJob func(ctx context.Context, progress recsys.Progress) error
+
+func newTrainer(log *slog.Logger, jobs map[string]trainingJob) *trainer {
 	return &trainer{log: log, jobs: jobs, state: map[string]*handlers.TrainingState{}}
 }
 
@@ -44,7 +48,11 @@ func (t *trainer) Start(model string) error {
 		defer t.wg.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
 		defer cancel()
-		err := run(ctx)
+		err := run(ctx, func(stage string, done float64) {
+			t.mu.Lock()
+			defer t.mu.Unlock()
+			st.Stage, st.Done = stage, done
+		})
 		t.mu.Lock()
 		defer t.mu.Unlock()
 		st.Running, st.FinishedAt = false, time.Now().UTC()

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"encoding/json"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// recItems is the items list of a recommendations answer.
+type recItems []struct {
+	ProductID string `json:"product_id"`
+	Name      string `json:"name"`
+	Category  string `json:"category"`
+	Algorithm string `json:"algorithm"`
+	Reason    string `json:"reason"`
+}
+
+func (s *shop) recommendations(customer string, q url.Values) recItems {
+	s.t.Helper()
+	code, body := s.api("GET", "/api/v1/customers/"+customer+"/recommendations?"+q.Encode(), nil)
+	if code != 200 {
+		s.t.Fatalf("recommendations for %s?%s: %d %v", customer, q.Encode(), code, body)
+	}
+	raw, _ := json.Marshal(body["items"])
+	var items recItems
+	if err := json.Unmarshal(raw, &items); err != nil {
+		s.t.Fatal(err)
+	}
+	return items
+}
+
+func TestAnEventThroughTheAPIChangesTheNextRecommendationsAtOnce(t *testing.T) {
+	s := newShop(t, 150)
+	const customer = "C00003"
+	q := url.Values{"n": {"10"}, "algorithm": {"item-to-item"}}
+	before := s.recommendations(customer, q)
+	if len(before) == 0 {
+		t.Fatal("no recommendations before the order")
+	}
+	bought := before[0]
+	start := time.Now()
+	code, sum := s.api("POST", "/api/v1/orders", map[string]any{"order_id": "FRESH-1", "customer_id": customer,
+		"product_id": bought.ProductID, "quantity": 1, "unit_price": 10, "ordered_at": time.Now().UTC().Format(time.RFC3339)})
+	if code != 200 || sum["imported"].(float64) != 1 {
+		t.Fatalf("post order: %d %v", code, sum)
+	}
+	var after recItems
+	for {
+		after = s.recommendations(customer, q)
+		ids := make([]string, len(after))
+		for i, it := range after {
+			ids[i] = it.ProductID
+		}
+		if !slices.Contains(ids, bought.ProductID) {
+			break
+		}
+		if time.Since(start) > time.Second {
+			t.Fatalf("a second after buying %s it is still recommended: %v", bought.ProductID, ids)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("the purchase counted %s after the order was posted", time.Since(start).Round(time.Millisecond))
+	explained := false
+	for _, it := range after {
+		explained = explained || strings.Contains(it.Reason, "bought "+bought.Name)
+	}
+	if !explained {
+		t.Errorf("no recommendation is explained by the new purchase of %q: %+v", bought.Name, after)
+	}
+}
+
+func TestRecommendationsAPIAppliesBusinessRules(t *testing.T) {
+	s := newShop(t, 150)
+	const customer = "C00005"
+	all := s.recommendations(customer, url.Values{"n": {"20"}})
+	if len(all) < 5 {
+		t.Fatalf("only %d recommendations", len(all))
+	}
+	category := all[0].Category
+	only := s.recommendations(customer, url.Values{"n": {"5"}, "categories": {category}})
+	for _, it := range only {
+		if it.Category != category {
+			t.Fatalf("categories=%s let %+v through", category, it)
+		}
+	}
+	diverse := s.recommendations(customer, url.Values{"n": {"8"}, "max_per_category": {"1"}})
+	seen := map[string]bool{}
+	for _, it := range diverse {
+		if seen[it.Category] {
+			t.Fatalf("max_per_category=1 gave two of %s: %+v", it.Category, diverse)
+		}
+		seen[it.Category] = true
+	}
+	for _, bad := range []struct{ query, field string }{
+		{"max_price=cheap", "max_price"}, {"algorithm=telepathy", "algorithm"}, {"min_price=9&max_price=3", "max_price"},
+	} {
+		code, body := s.api("GET", "/api/v1/customers/"+customer+"/recommendations?"+bad.query, nil)
+		if code != 422 || !strings.Contains(strings.ToLower(jsonString(body)), bad.field) {
+			t.Errorf("%s: %d %v, want 422 naming %s", bad.query, code, body, bad.field)
+		}
+	}
+}
+
+func jsonString(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
