@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"sort"
@@ -115,17 +116,43 @@ func (h *Customers) Show(c echo.Context) error {
 	if ok {
 		vm.Cluster = &templates.ClusterRow{Key: cl.Key, Label: cl.Label, Portrait: cl.Portrait, Size: cl.Size}
 	}
-	recs, err := h.Recsys.Recommend(ctx, id, recsys.Options{N: 8})
-	switch {
-	case errors.Is(err, recsys.ErrNotTrained):
-		vm.RecsNote = "The recommender has not been trained yet. Run 'persona recsys train' or wait for the nightly job."
-	case err != nil:
+	vm.Algorithms, vm.RecAlgorithm = h.Recsys.Algorithms(), recsys.AlgoBest
+	if vm.Recs, vm.RecsNote, err = h.recs(ctx, id, recsys.AlgoBest); err != nil {
 		return err
 	}
-	for _, r := range recs {
-		vm.Recs = append(vm.Recs, recView(r))
-	}
 	return render(c, http.StatusOK, templates.CustomerPage(h.page(c, vm.Title(), "customers"), vm))
+}
+
+// recs is the customer's top 8 from algorithm, or a note saying why there are none.
+func (h *Customers) recs(ctx context.Context, id int64, algorithm string) ([]templates.Rec, string, error) {
+	items, err := h.Recsys.Recommend(ctx, id, recsys.Options{N: 8, Algorithm: algorithm})
+	if errors.Is(err, recsys.ErrNotTrained) {
+		return nil, "The recommender has not been trained yet. Run 'persona recsys train' or wait for the nightly job.", nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]templates.Rec, len(items))
+	for i, r := range items {
+		out[i] = recView(r)
+	}
+	return out, "", nil
+}
+
+// Recommendations is the profile's recommendations from the algorithm picked.
+func (h *Customers) Recommendations(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := h.Customers.Customer(c.Request().Context(), id); err != nil {
+		return err
+	}
+	recs, note, err := h.recs(c.Request().Context(), id, c.QueryParam("algorithm"))
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, templates.CustomerRecs(recs, note))
 }
 
 // activityRows are the window counts of the profile: the four with columns of their own,

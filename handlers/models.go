@@ -142,6 +142,9 @@ func (h *Models) Train(c echo.Context) error {
 	if err := h.Trainer.Start(model); err != nil {
 		return err
 	}
+	if c.FormValue("back") == "recommender" {
+		return h.redirect(c, "/models/recommender", "")
+	}
 	return h.redirect(c, "/models", "")
 }
 
@@ -184,6 +187,7 @@ func (h *Models) Recommender(c echo.Context) error {
 	}
 	vm.Training = h.trainingView("recsys", trainDur)
 	vm.Evaluating = h.trainingView("recsys-eval", evalDur)
+	vm.Training.Back, vm.Evaluating.Back = "recommender", "recommender"
 	if h.CampaignAlgorithms != nil {
 		if vm.Campaigns, err = h.CampaignAlgorithms(ctx); err != nil {
 			return err

@@ -26,7 +26,8 @@ const (
 
 // trainingSet is what training learns from.
 type trainingSet struct {
-	productIDs []int64 // dense index → product id, ascending
+	now        time.Time // the training cut: nothing after it is read
+	productIDs []int64   // dense index → product id, ascending
 	customers  int
 	rows       int
 	// interactions holds one entry per (customer, product) with the dampened weight, at most
@@ -73,7 +74,7 @@ func readTrainingSet(ctx context.Context, db *store.DB, now time.Time) (*trainin
 			return nil, fmt.Errorf("recsys: read interactions: %w", err)
 		}
 	}
-	set := &trainingSet{customers: len(customers), rows: len(rows)}
+	set := &trainingSet{now: now, customers: len(customers), rows: len(rows)}
 	set.productIDs = make([]int64, 0, len(products))
 	for id := range products {
 		set.productIDs = append(set.productIDs, id)

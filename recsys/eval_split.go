@@ -70,6 +70,10 @@ type Split struct {
 	Recent, AllTime []int32
 	// TrainCustomers counts the customers with training data (evaluated or not).
 	TrainCustomers int
+	// Baskets are the training baskets association rules learn from: a customer's purchase
+	// rows (order lines and purchase events) sharing one moment, as dense products
+	// ascending (see splitBaskets).
+	Baskets [][]int32
 	// Customers are the evaluated customers: at least two interactions and at least one
 	// relevant held-out product.
 	Customers []EvalCustomer
@@ -164,11 +168,13 @@ func SplitHoldout(rows []EvalRow, opts EvalOptions) (*Split, error) {
 		s.TrainCustomers++
 		cut := len(rs) - heldOut(len(rs), opts.Holdout)
 		ec := EvalCustomer{ID: rs[0].Customer}
+		first := len(raw)
 		for _, r := range rs[:cut] {
 			p := index(r.Product)
 			raw = append(raw, rawRow{customer: c, product: p, weight: r.Weight, at: r.At.UnixMicro()})
 			ec.Known = append(ec.Known, p)
 		}
+		s.Baskets = splitBaskets(s.Baskets, raw[first:])
 		if cut == len(rs) {
 			return
 		}

@@ -106,5 +106,9 @@ func evalBuilders(_ context.Context, _ any, s *Split) []evalBuilder {
 		{AlgoRandom, func() (Model, error) { return NewRandom(len(s.Products), evalSeed), nil }},
 		{AlgoPopularity, func() (Model, error) { return NewPopularity(s.Recent, s.AllTime), nil }},
 		{AlgoItemItem, func() (Model, error) { return BuildItemItem(len(s.Products), s.Train, neighboursPerItem), nil }},
+		{AlgoRules, func() (Model, error) {
+			rules, err := MineRules(s.Baskets, len(s.Products), DefaultRuleOptions())
+			return NewRuleModel(rules), err
+		}},
 	}
 }

@@ -56,6 +56,7 @@ var decoders = map[string]func(data []byte, nProducts int) (Model, error){
 	AlgoItemItem:   decodeNeighbours,
 	AlgoPopularity: decodePopularity,
 	algoSegments:   decodeSegments,
+	AlgoRules:      decodeRules,
 }
 
 // Item is one recommended product as callers see it.
@@ -90,6 +91,10 @@ type TrainStats struct {
 const (
 	// neighboursPerItem is K, the similar products kept per product.
 	neighboursPerItem = 50
+	// userNeighbours is k, the most similar customers user-to-user reads.
+	userNeighbours = 50
+	// contentNeighbours is K, the most similar products by text kept per product.
+	contentNeighbours = 50
 	// maxHistory bounds a customer's products (their most recent) in training and serving,
 	// which bounds the quadratic cost of a heavy customer.
 	maxHistory = 300

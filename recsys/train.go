@@ -77,6 +77,18 @@ func (s *Service) trainingSteps(set *trainingSet) []trainingStep {
 			snap.set(BuildItemItem(len(set.productIDs), set.interactions, neighboursPerItem))
 			return nil
 		}},
+		{"association rules", func(ctx context.Context, snap *snapshot) error {
+			baskets, err := ReadBaskets(ctx, s.db, set.now)
+			if err != nil {
+				return err
+			}
+			rules, err := MineRules(denseBaskets(baskets, set.productIDs), len(set.productIDs), DefaultRuleOptions())
+			if err != nil {
+				return fmt.Errorf("recsys: mine rules: %w", err)
+			}
+			snap.set(NewRuleModel(rules))
+			return nil
+		}},
 		{"popularity in segments", func(ctx context.Context, snap *snapshot) error {
 			return s.learnSegments(ctx, snap, set)
 		}},

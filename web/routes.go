@@ -61,6 +61,7 @@ func (s *Server) routes() {
 
 	read.GET("/customers", cust.List)
 	read.GET("/customers/:id", cust.Show)
+	read.GET("/customers/:id/recommendations", cust.Recommendations)
 
 	write.GET("/imports/new", imp.New)
 	write.POST("/imports", imp.Upload)

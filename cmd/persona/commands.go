@@ -164,8 +164,11 @@ func cmdRecsys(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	if len(args) > 0 && args[0] == "eval" {
 		return cmdRecsysEval(ctx, cfg, args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "rules" {
+		return cmdRecsysRules(ctx, cfg, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "train" {
-		return errors.New("recsys: say train or eval")
+		return errors.New("recsys: say train, eval or rules")
 	}
 	fs := newFlags("recsys train", &cfg, stderr)
 	if err := fs.Parse(args[1:]); err != nil {
