@@ -77,6 +77,13 @@ func featureLabel(j int, raw *[numFeatures]float64) string {
 		return "last active " + daysAgo(v)
 	case fCategories:
 		return "bought in " + plural(n, "category", "categories")
+	case fVisitRate:
+		return fmt.Sprintf("visits about %.1f times a week", 7*v)
+	case fMissedVisits:
+		if raw[fVisitRate] == 0 {
+			return "no visits in the last 90 days"
+		}
+		return fmt.Sprintf("about %.1f usual visits missed since last active", v)
 	}
 	return featureNames[j]
 }

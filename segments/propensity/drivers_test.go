@@ -7,7 +7,8 @@ import (
 
 func TestFeatureLabels(t *testing.T) {
 	buyer := [numFeatures]float64{fRecency: 12.6, fHasOrdered: 1, fFrequency: 4, fMonetary: 250.5, fAvgOrder: 62.6,
-		fSignupDays: 400.2, fViews7: 1, fCarts30: 2, fSearches90: 3, fBrowse30: 754, fLastEventDays: 0.5, fCategories: 1}
+		fSignupDays: 400.2, fViews7: 1, fCarts30: 2, fSearches90: 3, fBrowse30: 754, fLastEventDays: 0.5, fCategories: 1,
+		fVisitRate: 0.1, fMissedVisits: 0.05}
 	never := [numFeatures]float64{fRecency: dayCap, fLastEventDays: dayCap}
 	tests := []struct {
 		name    string
@@ -30,6 +31,9 @@ func TestFeatureLabels(t *testing.T) {
 		{"activity today", fLastEventDays, &buyer, "last active today"},
 		{"no activity for a year", fLastEventDays, &never, "no activity in the last year"},
 		{"one category is singular", fCategories, &buyer, "bought in 1 category"},
+		{"the visit rate reads per week", fVisitRate, &buyer, "visits about 0.7 times a week"},
+		{"missed visits have one decimal", fMissedVisits, &buyer, "about 0.1 usual visits missed since last active"},
+		{"no missed visits without visits", fMissedVisits, &never, "no visits in the last 90 days"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -31,6 +31,8 @@ const (
 	fBrowse30
 	fLastEventDays
 	fCategories
+	fVisitRate
+	fMissedVisits
 	numFeatures
 )
 
@@ -39,7 +41,7 @@ var featureNames = [numFeatures]string{
 	"recency_days", "has_ordered", "frequency", "monetary", "avg_order_value", "days_since_signup",
 	"views_7d", "views_30d", "views_90d", "carts_7d", "carts_30d", "carts_90d",
 	"searches_7d", "searches_30d", "searches_90d", "browse_seconds_30d", "days_since_last_event",
-	"categories_bought",
+	"categories_bought", "visits_per_day", "missed_visits",
 }
 
 // FeatureNames returns the names of the model's inputs in model order.
@@ -53,6 +55,9 @@ const dayCap = 365
 // reads (the cap of days_since_last_event).
 var windows = [3]int{7, 30, 90}
 
+// rateDays is the longest window, over which the visit rate is measured.
+const rateDays = 90
+
 const eventsLookback = dayCap
 
 // customerAt is one customer's raw feature values as of a cut (before log1p and scaling).
@@ -61,6 +66,7 @@ type customerAt struct {
 	signup               time.Time // zero when unknown
 	firstSeen, lastOrder time.Time // zero when none before the cut
 	lastEvent            time.Time
+	visits90             float64 // visits in the 90 days before the cut
 	raw                  [numFeatures]float64
 }
 
@@ -167,9 +173,15 @@ func (s *snapshot) addEvents(ctx context.Context, db *gorm.DB) error {
 			args = append(args, typ, s.cut.AddDate(0, 0, -days))
 		}
 	}
-	q += `, SUM(CASE WHEN type = ? AND occurred_at >= ? AND value > 0 THEN value ELSE 0 END)
-		FROM events WHERE occurred_at >= ? AND occurred_at < ? GROUP BY customer_id`
-	args = append(args, "view", s.cut.AddDate(0, 0, -30), s.cut.AddDate(0, 0, -eventsLookback), s.cut)
+	q += `, SUM(CASE WHEN type = ? AND occurred_at >= ? AND value > 0 THEN value ELSE 0 END)`
+	args = append(args, "view", s.cut.AddDate(0, 0, -30))
+	// A visit is a session; events sent without a session id count one visit per view.
+	q += `, COUNT(DISTINCT CASE WHEN occurred_at >= ? AND session_id <> '' THEN session_id END)
+			+ SUM(CASE WHEN occurred_at >= ? AND session_id = '' AND type = ? THEN 1 ELSE 0 END)`
+	from := s.cut.AddDate(0, 0, -rateDays)
+	args = append(args, from, from, "view")
+	q += ` FROM events WHERE occurred_at >= ? AND occurred_at < ? GROUP BY customer_id`
+	args = append(args, s.cut.AddDate(0, 0, -eventsLookback), s.cut)
 	rows, err := db.WithContext(ctx).Raw(q, args...).Rows()
 	if err != nil {
 		return fmt.Errorf("propensity: count events before %s: %w", s.cut.Format(time.RFC3339), err)
@@ -178,7 +190,7 @@ func (s *snapshot) addEvents(ctx context.Context, db *gorm.DB) error {
 	for rows.Next() {
 		var id int64
 		var first, last store.Time
-		var counts [10]float64 // views, carts, searches × windows, then browse seconds
+		var counts [11]float64 // views, carts, searches × windows, browse seconds, visits in 90 days
 		dest := []any{&id, &first, &last}
 		for i := range counts {
 			dest = append(dest, &counts[i])
@@ -191,7 +203,8 @@ func (s *snapshot) addEvents(ctx context.Context, db *gorm.DB) error {
 			continue
 		}
 		c := &s.rows[i]
-		copy(c.raw[fViews7:fBrowse30+1], counts[:])
+		copy(c.raw[fViews7:fBrowse30+1], counts[:10])
+		c.visits90 = counts[10]
 		c.lastEvent = last.Time
 		c.firstSeen = earliest(c.firstSeen, first.Time)
 	}
@@ -201,7 +214,14 @@ func (s *snapshot) addEvents(ctx context.Context, db *gorm.DB) error {
 	return nil
 }
 
-// finish derives the time-based features and the average order value.
+// finish derives the time-based features, the average order value and the visit rate.
+//
+// visits_per_day is the visits of the last 90 days over the days the customer has been
+// known within them (at least one), so a newcomer's rate is not diluted by days before
+// they arrived, nor a cut with a short history by days before the data starts.
+// missed_visits is that rate times the days since the last activity: how many visits a
+// customer who kept their habit would have made since. Many missed visits mean the
+// habit has stopped; a rare visitor who has been away a week has missed almost none.
 func (s *snapshot) finish() {
 	for i := range s.rows {
 		c := &s.rows[i]
@@ -226,20 +246,28 @@ func (s *snapshot) finish() {
 		if !c.lastEvent.IsZero() {
 			c.raw[fLastEventDays] = min(daysBetween(c.lastEvent, s.cut), dayCap)
 		}
+		if !c.firstSeen.IsZero() {
+			known := min(max(daysBetween(c.firstSeen, s.cut), 1), rateDays)
+			c.raw[fVisitRate] = c.visits90 / known
+		}
+		c.raw[fMissedVisits] = c.raw[fVisitRate] * c.raw[fLastEventDays]
 	}
 }
 
-// transform turns raw values into model inputs before scaling: every feature but the
-// has_ordered flag is a count, an amount or a span of days with a long right tail, so it
-// goes through log1p (negative amounts, such as net refunds, count as 0).
+// transform turns raw values into model inputs before scaling. Counts, amounts, rates and
+// spans of days have a long right tail, so they go through log1p (negative amounts, such as
+// net refunds, count as 0). The has_ordered flag stays as it is, and so do missed_visits:
+// the chance that a habit still holds falls about exponentially with the visits missed, so
+// its log-odds fall linearly with them.
 func transform(raw *[numFeatures]float64) [numFeatures]float64 {
 	var out [numFeatures]float64
 	for j, v := range raw {
-		if j == fHasOrdered {
+		switch j {
+		case fHasOrdered, fMissedVisits:
 			out[j] = v
-			continue
+		default:
+			out[j] = math.Log1p(max(v, 0))
 		}
-		out[j] = math.Log1p(max(v, 0))
 	}
 	return out
 }

@@ -51,7 +51,10 @@ func TestFeaturesAsOfACut(t *testing.T) {
 	var want [5][numFeatures]float64
 	want[1] = [numFeatures]float64{fRecency: 10, fHasOrdered: 1, fFrequency: 2, fMonetary: 60, fAvgOrder: 30,
 		fSignupDays: 121, fViews7: 1, fViews30: 2, fViews90: 3, fCarts7: 1, fCarts30: 1, fCarts90: 1,
-		fBrowse30: 180, fLastEventDays: 2, fCategories: 2}
+		fBrowse30: 180, fLastEventDays: 2, fCategories: 2,
+		// Three views without a session id in the last 90 days, known for 90 of them (first
+		// seen 100 days before): a visit every 30 days, two days since the last one.
+		fVisitRate: 3.0 / 90, fMissedVisits: 3.0 / 90 * 2}
 	want[2] = [numFeatures]float64{fRecency: 365, fSignupDays: 3, fSearches7: 1, fSearches30: 1, fSearches90: 1, fLastEventDays: 3}
 	want[3] = [numFeatures]float64{fRecency: 365, fLastEventDays: 365}
 	want[4] = [numFeatures]float64{fRecency: 365, fSignupDays: 366, fLastEventDays: 365}
@@ -127,10 +130,71 @@ func TestFeaturesOnlyForKeptCustomers(t *testing.T) {
 	}
 }
 
-func TestTransformLogsEverythingButTheFlag(t *testing.T) {
-	raw := [numFeatures]float64{fHasOrdered: 1, fFrequency: 3, fMonetary: -20, fRecency: 365}
+func TestTransform(t *testing.T) {
+	raw := [numFeatures]float64{fHasOrdered: 1, fFrequency: 3, fMonetary: -20, fRecency: 365, fVisitRate: 0.5, fMissedVisits: 7.5}
 	got := transform(&raw)
-	if got[fHasOrdered] != 1 || got[fFrequency] != math.Log(4) || got[fMonetary] != 0 || got[fRecency] != math.Log(366) || got[fViews7] != 0 {
-		t.Errorf("transform = %v", got)
+	tests := []struct {
+		name    string
+		feature int
+		want    float64
+	}{
+		{"counts are logged", fFrequency, math.Log(4)},
+		{"negative amounts count as nothing", fMonetary, 0},
+		{"spans of days are logged", fRecency, math.Log(366)},
+		{"a zero count stays zero", fViews7, 0},
+		{"the flag is kept as it is", fHasOrdered, 1},
+		{"the visit rate is logged", fVisitRate, math.Log1p(0.5)},
+		{"missed visits stay linear", fMissedVisits, 7.5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got[tt.feature] != tt.want {
+				t.Errorf("%s = %v, want %v", featureNames[tt.feature], got[tt.feature], tt.want)
+			}
+		})
+	}
+}
+
+// Visits are sessions; events without a session id count one visit per view. The rate is
+// over the days the customer was known within the last 90, and missed visits are that rate
+// times the days since the last activity.
+func TestVisitsCountSessionsOrViewsWithoutOne(t *testing.T) {
+	db := store.OpenTest(t)
+	f := &fixture{}
+	old := cutT.AddDate(-1, 0, 0)
+	f.customer(1, &old)
+	f.customer(2, &old)
+	f.customer(3, &old)
+	// Customer 1, a newcomer first seen 10 days before the cut: two sessions of three events,
+	// and a view and a search without a session, 4 days before the cut at the latest.
+	for i, s := range []string{"s1", "s2"} {
+		at := cutT.Add(-days(float64(10 - 2*i)))
+		f.sessionEvent(1, "view", at, s)
+		f.sessionEvent(1, "cart", at.Add(time.Minute), s)
+		f.sessionEvent(1, "search", at.Add(2*time.Minute), s)
+	}
+	f.event(1, "view", cutT.Add(-days(5)), 30)
+	f.event(1, "search", cutT.Add(-days(4)), -1)
+	// Customer 2: a session 200 days before the cut (outside the rate window, but it makes
+	// the customer known for the whole window) and one 45 days before.
+	f.sessionEvent(2, "view", cutT.Add(-days(200)), "a")
+	f.sessionEvent(2, "view", cutT.Add(-days(45)).Add(-time.Minute), "b")
+	f.sessionEvent(2, "view", cutT.Add(-days(45)), "b")
+	f.insert(t, db)
+	snap, err := featuresAt(context.Background(), db.DB, cutT, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64][2]float64{
+		1: {3.0 / 10, 3.0 / 10 * 4},
+		2: {1.0 / 90, 1.0 / 90 * 45},
+		3: {0, 0},
+	}
+	for _, c := range snap.rows {
+		w := want[c.id]
+		if math.Abs(c.raw[fVisitRate]-w[0]) > 1e-9 || math.Abs(c.raw[fMissedVisits]-w[1]) > 1e-9 {
+			t.Errorf("customer %d: visits_per_day %v, missed_visits %v; want %v and %v",
+				c.id, c.raw[fVisitRate], c.raw[fMissedVisits], w[0], w[1])
+		}
 	}
 }

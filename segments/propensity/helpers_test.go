@@ -19,7 +19,7 @@ func days(d float64) time.Duration { return time.Duration(d * 24 * float64(time.
 
 // fixture collects customers, products, orders and events and inserts them with plain SQL.
 type fixture struct {
-	customers, products, orders, events [][]any
+	customers, products, orders, events, sessions [][]any
 }
 
 // eventKeys numbers the events of every fixture, so dedup keys never collide.
@@ -50,6 +50,11 @@ func (f *fixture) event(customer int64, typ string, at time.Time, value float64)
 	f.events = append(f.events, []any{customer, typ, at.UTC(), v, fmt.Sprintf("e%d", eventKeys.Add(1)), testNow})
 }
 
+// sessionEvent adds an event without a value in session s.
+func (f *fixture) sessionEvent(customer int64, typ string, at time.Time, s string) {
+	f.sessions = append(f.sessions, []any{customer, typ, at.UTC(), s, fmt.Sprintf("e%d", eventKeys.Add(1)), testNow})
+}
+
 // insert writes everything collected so far and forgets it.
 func (f *fixture) insert(t testing.TB, db *store.DB) {
 	t.Helper()
@@ -57,7 +62,8 @@ func (f *fixture) insert(t testing.TB, db *store.DB) {
 	insertRows(t, db, `INSERT INTO products (id, external_id, category, created_at, updated_at)`, f.products)
 	insertRows(t, db, `INSERT INTO orders (order_id, customer_id, product_id, quantity, unit_price, amount, ordered_at, created_at)`, f.orders)
 	insertRows(t, db, `INSERT INTO events (customer_id, type, occurred_at, value, dedup_key, created_at)`, f.events)
-	f.customers, f.products, f.orders, f.events = nil, nil, nil, nil
+	insertRows(t, db, `INSERT INTO events (customer_id, type, occurred_at, session_id, dedup_key, created_at)`, f.sessions)
+	f.customers, f.products, f.orders, f.events, f.sessions = nil, nil, nil, nil, nil
 }
 
 func insertRows(t testing.TB, db *store.DB, head string, rows [][]any) {

@@ -13,8 +13,9 @@ import (
 	"github.com/persona-app/persona/store"
 )
 
-// modelVersion is the layout of model as stored in propensity_models.data.
-const modelVersion = 1
+// modelVersion is the layout of model as stored in propensity_models.data; 2 added the
+// visit features.
+const modelVersion = 2
 
 // keepModels is how many models propensity_models keeps; older ones are deleted.
 const keepModels = 5

@@ -69,7 +69,9 @@ type Report struct {
 	TrainedAt   time.Time `json:"trained_at"`
 	HorizonDays int       `json:"horizon_days"`
 	Lambda      float64   `json:"lambda"`
-	TrainCut    time.Time `json:"train_cut"`
+	// TrainCut is the latest training cut, T1; TrainCuts lists every stacked cut, T1 first.
+	TrainCut  time.Time   `json:"train_cut"`
+	TrainCuts []time.Time `json:"train_cuts"`
 	// HistoryDays is how many days of orders precede TrainCut; under 90 the longest
 	// behaviour window is cut short at training time.
 	HistoryDays    float64   `json:"history_days"`
@@ -182,7 +184,7 @@ func evaluate(p *prepared, m model) Report {
 	for j := range cols {
 		cols[j] = p.test.column(j)
 	}
-	rep := Report{HorizonDays: m.HorizonDays, Lambda: m.Lambda, TrainCut: p.trainCut, TestCut: p.testCut,
+	rep := Report{HorizonDays: m.HorizonDays, Lambda: m.Lambda, TrainCut: p.trainCut, TrainCuts: p.trainCuts, TestCut: p.testCut,
 		TrainN: len(p.train.y), TestN: len(p.test.y), TrainPositives: p.train.positives(), TestPositives: p.test.positives(),
 		BaseRate: mean(p.test.y), AUC: auc(scores, p.test.y), LogLoss: logLoss(scores, p.test.y),
 		Calibration: calibration(scores, p.test.y), TopDecileLift: topDecileLift(scores, p.test.y),

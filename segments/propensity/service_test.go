@@ -41,8 +41,13 @@ func TestTrainOnAShopWhereRecentFrequentBuyersBuyAgain(t *testing.T) {
 	if rep.HorizonDays != 30 || rep.Lambda != 1 || !rep.Converged {
 		t.Errorf("horizon %d, lambda %v, converged %v; want the defaults 30 and 1, converged", rep.HorizonDays, rep.Lambda, rep.Converged)
 	}
-	if rep.TrainN+rep.TestN != shopSize || rep.TestN < shopSize/10 || rep.TestN > shopSize*3/10 {
-		t.Errorf("train %d + test %d, want all %d customers split about 80/20", rep.TrainN, rep.TestN, shopSize)
+	// Every fixture customer signed up before the oldest stacked cut, so each training
+	// customer gives one example per cut.
+	if rep.TrainN%stackedCuts != 0 || rep.TrainN/stackedCuts+rep.TestN != shopSize || rep.TestN < shopSize/10 || rep.TestN > shopSize*3/10 {
+		t.Errorf("train %d (over %d cuts) + test %d, want all %d customers split about 80/20", rep.TrainN, stackedCuts, rep.TestN, shopSize)
+	}
+	if len(rep.TrainCuts) != stackedCuts || !rep.TrainCuts[0].Equal(rep.TrainCut) || !rep.TrainCuts[2].Equal(rep.TrainCut.AddDate(0, 0, -28)) {
+		t.Errorf("training cuts %v, want the training cut and 14 and 28 days before it", rep.TrainCuts)
 	}
 	// The fixture's orders start up to 200 days before now, the training cut is 60 days before.
 	if rep.HistoryDays < 130 || rep.HistoryDays > 140 {
@@ -114,21 +119,23 @@ func checkScores(t *testing.T, s *Service, modelID int64, customers int) {
 	}
 }
 
-// checkExport wants the header, one row per example with its split, and the labels.
+// checkExport wants the header, one row per example with its split and cut, and the labels.
 func checkExport(t *testing.T, text string, rep Report) {
 	t.Helper()
 	records, err := csv.NewReader(strings.NewReader(text)).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantHeader := "customer_id,split," + strings.Join(FeatureNames(), ",") + ",label"
+	wantHeader := "customer_id,split,cut," + strings.Join(FeatureNames(), ",") + ",label"
 	if got := strings.Join(records[0], ","); got != wantHeader {
 		t.Fatalf("header = %s\nwant     %s", got, wantHeader)
 	}
 	rows := map[string]int{}
 	positives := map[string]int{}
+	cuts := map[string]map[string]bool{"train": {}, "test": {}}
 	for _, r := range records[1:] {
 		rows[r[1]]++
+		cuts[r[1]][r[2]] = true
 		if r[len(r)-1] == "1" {
 			positives[r[1]]++
 		}
@@ -136,6 +143,9 @@ func checkExport(t *testing.T, text string, rep Report) {
 	if rows["train"] != rep.TrainN || rows["test"] != rep.TestN || positives["train"] != rep.TrainPositives || positives["test"] != rep.TestPositives {
 		t.Errorf("export has %v rows with %v positives; want train %d (%d) and test %d (%d)",
 			rows, positives, rep.TrainN, rep.TrainPositives, rep.TestN, rep.TestPositives)
+	}
+	if len(cuts["train"]) != len(rep.TrainCuts) || len(cuts["test"]) != 1 || !cuts["test"][rep.TestCut.Format(time.RFC3339)] {
+		t.Errorf("export cuts %v, want the %d training cuts and the test cut %s", cuts, len(rep.TrainCuts), rep.TestCut.Format(time.RFC3339))
 	}
 }
 

@@ -17,7 +17,10 @@ import (
 //
 //   - the test cut is T2 = now − N, the latest cut whose labels (T2, T2+N] are fully observed;
 //   - the training cut is T1 = T2 − N, so the training labels (T1, T2] end where the test
-//     window starts and no label period overlaps;
+//     window starts and no label period overlaps; the training set also stacks the same
+//     customers at the earlier cuts T1 − 14 days and T1 − 28 days (each with its own
+//     features and labels, all ending by T2), which shows the model three moments of each
+//     customer's life instead of one;
 //   - customers are split by a hash of their id, 80 % train and 20 % test, the same split on
 //     every run; training examples are the train customers known at T1 (features from rows
 //     before T1, label = any order in (T1, T1+N]), test examples the test customers known at
@@ -29,6 +32,13 @@ import (
 
 // trainPercent is the share of customers, by a hash of their id, that train the model.
 const trainPercent = 80
+
+// stackedCuts training cuts, stackDays apart, end at T1. Cuts before the shop's first
+// activity add no examples.
+const (
+	stackedCuts = 3
+	stackDays   = 14
+)
 
 // ErrNotEnoughData means a cut has no buyers or no non-buyers, so nothing can be learnt or
 // measured: the shop needs about two horizons of orders.
@@ -85,11 +95,13 @@ func (s scaler) apply(t [numFeatures]float64) [numFeatures]float64 {
 	return z
 }
 
-// dataset is the examples of one side of the split: standardised features and labels.
+// dataset is the examples of one side of the split: the customer and cut of each,
+// standardised features and labels.
 type dataset struct {
-	ids []int64
-	z   [][numFeatures]float64
-	y   []float64
+	ids  []int64
+	cuts []time.Time
+	z    [][numFeatures]float64
+	y    []float64
 }
 
 // design returns the n×(1+features) matrix with a leading column of ones for the intercept.
@@ -125,62 +137,65 @@ func countPositives(y []float64) int {
 	return n
 }
 
-// prepared is what a model is fitted and judged on.
+// prepared is what a model is fitted and judged on. trainCut is T1, the latest training cut.
 type prepared struct {
 	trainCut, testCut time.Time
+	trainCuts         []time.Time
 	scale             scaler
 	train, test       dataset
 }
 
-// prepare builds the training and test sets of the protocol above.
+// prepare builds the training and test sets of the protocol above. The scaler is fitted on
+// the training rows only.
 func prepare(ctx context.Context, db *gorm.DB, now time.Time, horizon int) (*prepared, error) {
 	p := &prepared{testCut: now.AddDate(0, 0, -horizon)}
 	p.trainCut = p.testCut.AddDate(0, 0, -horizon)
-	trainIDs, trainT, trainY, err := examplesAt(ctx, db, p.trainCut, horizon, inTrain)
-	if err != nil {
-		return nil, err
+	var train, test examples
+	for k := range stackedCuts {
+		cut := p.trainCut.AddDate(0, 0, -k*stackDays)
+		if err := train.addCut(ctx, db, cut, horizon, inTrain); err != nil {
+			return nil, err
+		}
+		p.trainCuts = append(p.trainCuts, cut)
 	}
-	testIDs, testT, testY, err := examplesAt(ctx, db, p.testCut, horizon, func(id int64) bool { return !inTrain(id) })
-	if err != nil {
+	if err := test.addCut(ctx, db, p.testCut, horizon, func(id int64) bool { return !inTrain(id) }); err != nil {
 		return nil, err
 	}
 	for _, side := range []struct {
 		name string
 		cut  time.Time
 		y    []float64
-	}{{"training", p.trainCut, trainY}, {"test", p.testCut, testY}} {
+	}{{"training", p.trainCut, train.y}, {"test", p.testCut, test.y}} {
 		pos := countPositives(side.y)
 		if pos == 0 || pos == len(side.y) {
 			return nil, fmt.Errorf("propensity: %w: the %s cut %s has %d customers of whom %d bought in the next %d days; it needs buyers and non-buyers (about %d days of orders)",
 				ErrNotEnoughData, side.name, side.cut.Format(time.DateOnly), len(side.y), pos, horizon, 2*horizon)
 		}
 	}
-	p.scale = fitScaler(trainT)
-	p.train = dataset{ids: trainIDs, y: trainY, z: make([][numFeatures]float64, len(trainT))}
-	for i, t := range trainT {
-		p.train.z[i] = p.scale.apply(t)
-	}
-	p.test = dataset{ids: testIDs, y: testY, z: make([][numFeatures]float64, len(testT))}
-	for i, t := range testT {
-		p.test.z[i] = p.scale.apply(t)
-	}
+	p.scale = fitScaler(train.t)
+	p.train, p.test = train.scaled(p.scale), test.scaled(p.scale)
 	return p, nil
 }
 
-// examplesAt returns the customers keep accepts that were known at cut, their transformed
-// (not yet scaled) features as of cut and their labels: 1 if they ordered in (cut, cut+horizon].
-func examplesAt(ctx context.Context, db *gorm.DB, cut time.Time, horizon int, keep func(int64) bool) ([]int64, [][numFeatures]float64, []float64, error) {
+// examples are rows of transformed, not yet scaled features with their customer, cut and label.
+type examples struct {
+	ids  []int64
+	cuts []time.Time
+	t    [][numFeatures]float64
+	y    []float64
+}
+
+// addCut adds the customers keep accepts that were known at cut, their transformed
+// features as of cut and their labels: 1 if they ordered in (cut, cut+horizon].
+func (e *examples) addCut(ctx context.Context, db *gorm.DB, cut time.Time, horizon int, keep func(int64) bool) error {
 	snap, err := featuresAt(ctx, db, cut, keep)
 	if err != nil {
-		return nil, nil, nil, err
+		return err
 	}
 	buyers, err := buyersBetween(ctx, db, cut, cut.AddDate(0, 0, horizon))
 	if err != nil {
-		return nil, nil, nil, err
+		return err
 	}
-	var ids []int64
-	var t [][numFeatures]float64
-	var y []float64
 	for i := range snap.rows {
 		c := &snap.rows[i]
 		if !c.known(snap.cut) {
@@ -190,11 +205,21 @@ func examplesAt(ctx context.Context, db *gorm.DB, cut time.Time, horizon int, ke
 		if buyers[c.id] {
 			label = 1
 		}
-		ids = append(ids, c.id)
-		t = append(t, transform(&c.raw))
-		y = append(y, label)
+		e.ids = append(e.ids, c.id)
+		e.cuts = append(e.cuts, snap.cut)
+		e.t = append(e.t, transform(&c.raw))
+		e.y = append(e.y, label)
 	}
-	return ids, t, y, nil
+	return nil
+}
+
+// scaled returns the examples standardised by sc.
+func (e *examples) scaled(sc scaler) dataset {
+	d := dataset{ids: e.ids, cuts: e.cuts, y: e.y, z: make([][numFeatures]float64, len(e.t))}
+	for i, t := range e.t {
+		d.z[i] = sc.apply(t)
+	}
+	return d
 }
 
 // historyDays is how many days of orders there are before the training cut: with less

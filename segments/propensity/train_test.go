@@ -64,6 +64,32 @@ func TestPreparedSetsAreDisjointByCustomer(t *testing.T) {
 	if len(seen) != 400 {
 		t.Errorf("%d customers in the two sets, want all 400 (all signed up before both cuts)", len(seen))
 	}
+	// Each training customer appears once per stacked cut, and every training label window
+	// (cut, cut+30d] ends by the test cut.
+	perCut := map[time.Time]int{}
+	for _, c := range p.train.cuts {
+		perCut[c]++
+	}
+	trainCustomers := len(seen) - len(p.test.ids)
+	if len(p.trainCuts) != stackedCuts || len(perCut) != stackedCuts {
+		t.Fatalf("training cuts %v, rows per cut %v; want %d cuts", p.trainCuts, perCut, stackedCuts)
+	}
+	for k, c := range p.trainCuts {
+		if want := p.trainCut.AddDate(0, 0, -k*stackDays); !c.Equal(want) {
+			t.Errorf("training cut %d = %s, want %s", k, c, want)
+		}
+		if c.AddDate(0, 0, 30).After(p.testCut) {
+			t.Errorf("training cut %s: its labels reach past the test cut %s", c, p.testCut)
+		}
+		if perCut[c] != trainCustomers {
+			t.Errorf("training cut %s has %d rows, want one per training customer (%d)", c, perCut[c], trainCustomers)
+		}
+	}
+	for _, c := range p.test.cuts {
+		if !c.Equal(p.testCut) {
+			t.Fatalf("a test row is taken at %s, want the test cut %s", c, p.testCut)
+		}
+	}
 	// Standardised with the training mean and population deviation: the training columns
 	// have mean 0 and deviation 1 (or are constant at 0).
 	for j := range numFeatures {
