@@ -69,7 +69,6 @@ type Options struct {
 	Workers     int           // default 4
 	BatchSize   int           // default 50
 	ClaimTTL    time.Duration // default 10 minutes; a batch must be sent well within it
-	RecCount    int           // default 4
 	// AttributionWindow is how long after a click an order still counts; default 7 days.
 	AttributionWindow time.Duration
 	Logger            *slog.Logger // default slog.Default()
@@ -105,9 +104,6 @@ func NewService(db *store.DB, opts Options) *Service {
 	}
 	if opts.ClaimTTL <= 0 {
 		opts.ClaimTTL = 10 * time.Minute
-	}
-	if opts.RecCount <= 0 {
-		opts.RecCount = 4
 	}
 	if opts.AttributionWindow <= 0 {
 		opts.AttributionWindow = 7 * 24 * time.Hour

@@ -56,17 +56,44 @@ func (a fakeAudience) AudienceSQL(_ context.Context, segmentID int64) (string, [
 	return "SELECT id FROM customers WHERE id > ?", []any{0}, nil
 }
 
-// fakeRecommender recommends the same products to everybody, or fails.
+// fakeRecommender recommends the same products to everybody, or fails. It answers that
+// "blend" served a request for "best" and records every request when reqs is set.
 type fakeRecommender struct {
 	items []RecItem
 	err   error
+	reqs  *recRequests
 }
 
-func (r fakeRecommender) Recommend(_ context.Context, _ int64, n int) ([]RecItem, error) {
-	if r.err != nil {
-		return nil, r.err
+// recRequests records what a fakeRecommender was asked, by customer.
+type recRequests struct {
+	mu sync.Mutex
+	by map[int64]RecRequest
+}
+
+func (r *recRequests) get(customerID int64) (RecRequest, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	req, ok := r.by[customerID]
+	return req, ok
+}
+
+func (r fakeRecommender) Recommend(_ context.Context, customerID int64, req RecRequest) ([]RecItem, string, error) {
+	if r.reqs != nil {
+		r.reqs.mu.Lock()
+		if r.reqs.by == nil {
+			r.reqs.by = map[int64]RecRequest{}
+		}
+		r.reqs.by[customerID] = req
+		r.reqs.mu.Unlock()
 	}
-	return r.items[:min(n, len(r.items))], nil
+	if r.err != nil {
+		return nil, "", r.err
+	}
+	served := req.Algorithm
+	if served == "best" {
+		served = "blend"
+	}
+	return r.items[:min(req.N, len(r.items))], served, nil
 }
 
 var testRecs = []RecItem{

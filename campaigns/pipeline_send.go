@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +32,8 @@ type claimedDelivery struct {
 	UnsubscribedAt *time.Time
 	CampaignName   string
 	TemplateID     int64
+	// SegmentID is the campaign's audience, for popularity within it.
+	SegmentID int64
 }
 
 // batchCache keeps what a batch's deliveries share.
@@ -46,7 +47,7 @@ func (s *Service) loadBatch(ctx context.Context, token string, ids []int64) ([]c
 	var out []claimedDelivery
 	err := s.db.WithContext(ctx).Raw(`SELECT d.id, d.run_id, d.campaign_id, d.customer_id, d.attempts, d.claim_token,
 		c.external_id, c.email, c.first_name, c.last_name, c.gender, c.city, c.country, c.attributes,
-		c.consent_email, c.unsubscribed_at, k.name AS campaign_name, k.template_id
+		c.consent_email, c.unsubscribed_at, k.name AS campaign_name, k.template_id, k.segment_id
 		FROM deliveries d JOIN customers c ON c.id = d.customer_id JOIN campaigns k ON k.id = d.campaign_id
 		WHERE d.id IN (`+store.Placeholders(len(ids))+`) AND d.claim_token = ? ORDER BY d.id`,
 		append(int64sToAny(ids), token)...).Scan(&out).Error
@@ -125,7 +126,7 @@ func (s *Service) deliver(ctx context.Context, ch Channel, d claimedDelivery, ca
 		out.add(d, `status = 'skipped', error = ?`, reason)
 		return nil
 	}
-	msg, recs, note, err := s.compose(ctx, d, cache)
+	msg, block, err := s.compose(ctx, d, cache)
 	if err != nil {
 		if ctx.Err() != nil {
 			return errStopped
@@ -145,23 +146,13 @@ func (s *Service) deliver(ctx context.Context, ch Channel, d claimedDelivery, ca
 		s.queueFailure(rec, d, err, out)
 		return nil
 	}
-	algorithm, items := "", make([]string, len(recs))
-	for i, r := range recs {
-		items[i] = strconv.FormatInt(r.ProductID, 10)
-	}
-	if len(recs) > 0 {
-		algorithm = "item-to-item"
-		if a, ok := s.opts.Recommender.(interface{ Algorithm() string }); ok {
-			algorithm = a.Algorithm()
-		}
-	}
 	messageID := res.MessageID
 	if messageID == "" {
 		messageID = msg.MessageID
 	}
 	out.add(d, `status = 'sent', sent_at = ?, email = ?, message_id = ?, response = ?,
 		algorithm = ?, rec_items = ?, error = ?`,
-		s.now(), msg.To, messageID, res.Response, algorithm, strings.Join(items, ","), note)
+		s.now(), msg.To, messageID, res.Response, block.recordedAlgorithm(), block.itemIDs(), block.note)
 	return nil
 }
 
@@ -179,48 +170,41 @@ func (s *Service) queueFailure(ctx context.Context, d claimedDelivery, sendErr e
 }
 
 // compose renders the campaign's template for the delivery's customer with tracked links,
-// the open pixel and the unsubscribe URL. note says what was left out (recommendations).
-func (s *Service) compose(ctx context.Context, d claimedDelivery, cache *batchCache) (Outgoing, []RecItem, string, error) {
+// the open pixel and the unsubscribe URL, and returns the recommendation block it used.
+func (s *Service) compose(ctx context.Context, d claimedDelivery, cache *batchCache) (Outgoing, recBlock, error) {
 	tpl, ok := cache.templates[d.TemplateID]
 	if !ok {
 		var err error
 		if tpl, err = s.templates.Get(ctx, d.TemplateID); err != nil {
-			return Outgoing{}, nil, "", fmt.Errorf("load template %d: %w", d.TemplateID, err)
+			return Outgoing{}, recBlock{}, fmt.Errorf("load template %d: %w", d.TemplateID, err)
 		}
 		cache.templates[d.TemplateID] = tpl
 	}
-	var recs []RecItem
-	note := ""
-	if s.opts.Recommender != nil {
-		items, err := s.opts.Recommender.Recommend(ctx, d.CustomerID, s.opts.RecCount)
-		if err != nil {
-			note = "sent without recommendations: " + err.Error()
-			s.log.WarnContext(ctx, "recommendations unavailable", "delivery_id", d.ID, "customer_id", d.CustomerID, "err", err)
-		} else {
-			recs = items
-		}
+	block := s.recommend(ctx, tpl, d.CustomerID, d.SegmentID)
+	if block.err != nil {
+		s.log.WarnContext(ctx, "recommendations unavailable", "delivery_id", d.ID, "customer_id", d.CustomerID, "err", block.err)
 	}
 	unsubscribeURL := s.baseURL + "/u/" + s.opts.Signer.Sign(TokenUnsubscribe, d.ID)
 	msg, err := Render(tpl, RenderData{
 		Customer:        d.recipient(),
-		Recommendations: recs,
+		Recommendations: block.items,
 		UnsubscribeURL:  unsubscribeURL,
 		Campaign:        d.CampaignName,
 	})
 	if err != nil {
-		return Outgoing{}, nil, "", fmt.Errorf("render template %d: %w", d.TemplateID, err)
+		return Outgoing{}, recBlock{}, fmt.Errorf("render template %d: %w", d.TemplateID, err)
 	}
 	msg.HTML, err = RewriteLinks(msg.HTML, func(href string) (string, error) {
 		return s.trackedLink(ctx, d, href)
 	})
 	if err != nil {
-		return Outgoing{}, nil, "", fmt.Errorf("rewrite links: %w", err)
+		return Outgoing{}, recBlock{}, fmt.Errorf("rewrite links: %w", err)
 	}
 	msg.Text, err = RewriteTextLinks(msg.Text, func(href string) (string, error) {
 		return s.trackedLink(ctx, d, href)
 	})
 	if err != nil {
-		return Outgoing{}, nil, "", fmt.Errorf("rewrite text links: %w", err)
+		return Outgoing{}, recBlock{}, fmt.Errorf("rewrite text links: %w", err)
 	}
 	msg.HTML = addOpenPixel(msg.HTML, s.baseURL+"/t/o/"+s.opts.Signer.Sign(TokenOpen, d.ID))
 	return Outgoing{
@@ -229,7 +213,7 @@ func (s *Service) compose(ctx context.Context, d claimedDelivery, cache *batchCa
 		Message:        msg,
 		MessageID:      fmt.Sprintf("%d.%d.%d@%s", d.ID, d.RunID, d.CampaignID, s.host),
 		UnsubscribeURL: unsubscribeURL,
-	}, recs, note, nil
+	}, block, nil
 }
 
 // trackedLink turns an http(s) link into our click redirect; other links (mailto:, anchors)

@@ -17,32 +17,13 @@ const (
 // ValidateTemplate checks t as it would be saved: required fields and sizes, then each part
 // is parsed, checked against the sandbox and trial-rendered with SampleRenderData and with an
 // empty recipient. Problems come back as store.FieldErrors keyed "name", "subject", "html"
-// and "text", worded like `html, line 3: unknown field "Frist_name" — available: …`.
+// and "text", worded like `html, line 3: unknown field "Frist_name" — available: …`, and
+// "rec_algorithm", "rec_count", "rec_rules" or "rec_rules.<rule>" for the recommendation
+// block (empty settings mean the defaults: see withRecDefaults).
 func ValidateTemplate(t Template) error {
 	fe := store.FieldErrors{}
-	name := strings.TrimSpace(t.Name)
-	switch {
-	case name == "":
-		fe.Add("name", "give the template a name")
-	case utf8.RuneCountInString(name) > maxTemplateNameRunes:
-		fe.Add("name", "keep the name under 200 characters")
-	}
-	switch {
-	case strings.TrimSpace(t.Subject) == "":
-		fe.Add("subject", "write a subject line")
-	case utf8.RuneCountInString(t.Subject) > maxSubjectRunes:
-		fe.Add("subject", "keep the subject under 500 characters")
-	}
-	switch {
-	case strings.TrimSpace(t.HTML) == "":
-		fe.Add("html", "write the HTML part of the email")
-	case len(t.HTML) > maxTemplatePartBytes:
-		fe.Add("html", "the HTML part is longer than 256 KiB")
-	}
-	if len(t.Text) > maxTemplatePartBytes {
-		fe.Add("text", "the text part is longer than 256 KiB")
-	}
-	if len(fe) > 0 {
+	validateRecBlock(withRecDefaults(t), fe)
+	if !validateTemplateParts(t, fe) {
 		return fe
 	}
 	c, err := compile(t)
@@ -56,7 +37,37 @@ func ValidateTemplate(t Template) error {
 			return fe
 		}
 	}
-	return nil
+	return fe.Err()
+}
+
+// validateTemplateParts checks the required fields and sizes of t into fe, and tells
+// whether they are all fine (so the parts are worth parsing).
+func validateTemplateParts(t Template, fe store.FieldErrors) bool {
+	ok := true
+	add := func(field, msg string) { fe.Add(field, msg); ok = false }
+	name := strings.TrimSpace(t.Name)
+	switch {
+	case name == "":
+		add("name", "give the template a name")
+	case utf8.RuneCountInString(name) > maxTemplateNameRunes:
+		add("name", "keep the name under 200 characters")
+	}
+	switch {
+	case strings.TrimSpace(t.Subject) == "":
+		add("subject", "write a subject line")
+	case utf8.RuneCountInString(t.Subject) > maxSubjectRunes:
+		add("subject", "keep the subject under 500 characters")
+	}
+	switch {
+	case strings.TrimSpace(t.HTML) == "":
+		add("html", "write the HTML part of the email")
+	case len(t.HTML) > maxTemplatePartBytes:
+		add("html", "the HTML part is longer than 256 KiB")
+	}
+	if len(t.Text) > maxTemplatePartBytes {
+		add("text", "the text part is longer than 256 KiB")
+	}
+	return ok
 }
 
 // addRenderErrors files each *RenderError in err under its part.

@@ -18,7 +18,7 @@ type Templates struct {
 	Now func() time.Time
 }
 
-const templateColumns = `id, name, subject, html, text, created_at, updated_at`
+const templateColumns = `id, name, subject, html, text, rec_algorithm, rec_count, rec_rules, created_at, updated_at`
 
 // List returns every template, by name.
 func (s *Templates) List(ctx context.Context) ([]Template, error) {
@@ -47,9 +47,10 @@ func getTemplate(db *gorm.DB, id int64) (Template, error) {
 	return out[0], nil
 }
 
-// Create validates and stores t; a name already taken is a FieldErrors on "name".
+// Create validates and stores t; a name already taken is a FieldErrors on "name". Empty
+// recommendation settings get their defaults; the rules are stored as compact JSON.
 func (s *Templates) Create(ctx context.Context, t Template) (Template, error) {
-	t.Name = strings.TrimSpace(t.Name)
+	t = normalizeTemplate(t)
 	if err := ValidateTemplate(t); err != nil {
 		return Template{}, err
 	}
@@ -65,14 +66,15 @@ func (s *Templates) Create(ctx context.Context, t Template) (Template, error) {
 	return t, nil
 }
 
-// Update validates t and stores it over template id.
+// Update validates t and stores it over template id, like Create.
 func (s *Templates) Update(ctx context.Context, id int64, t Template) (Template, error) {
-	t.Name = strings.TrimSpace(t.Name)
+	t = normalizeTemplate(t)
 	if err := ValidateTemplate(t); err != nil {
 		return Template{}, err
 	}
-	res := s.DB.WithContext(ctx).Exec(`UPDATE templates SET name = ?, subject = ?, html = ?, text = ?, updated_at = ? WHERE id = ?`,
-		t.Name, t.Subject, t.HTML, t.Text, s.now(), id)
+	res := s.DB.WithContext(ctx).Exec(`UPDATE templates SET name = ?, subject = ?, html = ?, text = ?,
+		rec_algorithm = ?, rec_count = ?, rec_rules = ?, updated_at = ? WHERE id = ?`,
+		t.Name, t.Subject, t.HTML, t.Text, t.RecAlgorithm, t.RecCount, t.RecRules, s.now(), id)
 	if store.IsUniqueViolation(res.Error) {
 		return Template{}, nameTaken(t.Name)
 	}
@@ -116,6 +118,15 @@ func (s *Templates) now() time.Time {
 		t = s.Now()
 	}
 	return t.UTC().Truncate(time.Microsecond)
+}
+
+// normalizeTemplate is t as it is stored: the name trimmed, the block's defaults filled
+// and its rules in their canonical JSON.
+func normalizeTemplate(t Template) Template {
+	t = withRecDefaults(t)
+	t.Name = strings.TrimSpace(t.Name)
+	t.RecRules = canonicalRecRules(t.RecRules)
+	return t
 }
 
 func nameTaken(name string) error {

@@ -9,13 +9,21 @@ import (
 	"time"
 )
 
-// Template is an email template: subject, HTML and text parts.
+// Template is an email template: subject, HTML and text parts, and the settings of its
+// recommendation block.
 type Template struct {
-	ID        int64
-	Name      string
-	Subject   string
-	HTML      string
-	Text      string
+	ID      int64
+	Name    string
+	Subject string
+	HTML    string
+	Text    string
+	// RecAlgorithm names the recommender filling .Recommendations (recsys.KnownAlgorithms);
+	// empty means recsys.AlgoBest.
+	RecAlgorithm string
+	// RecCount is how many products the block gets, 1 to 20; 0 means 4.
+	RecCount int
+	// RecRules is the JSON of the block's recsys.Rules; empty means "{}", the safe defaults.
+	RecRules  string
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -45,6 +53,8 @@ type RecItem struct {
 	ImageURL   string
 	URL        string
 	Reason     string
+	// Algorithm is the model that proposed the item ("item-to-item", "popularity", …).
+	Algorithm string
 }
 
 // RenderData is everything a template sees: nothing else is reachable from inside it.
@@ -88,9 +98,23 @@ type Channel interface {
 	Close() error
 }
 
+// RecRequest is what a template's recommendation block asks for one recipient.
+type RecRequest struct {
+	// Algorithm is a name from recsys.KnownAlgorithms; recsys.AlgoBest when empty.
+	Algorithm string
+	// N is how many items.
+	N int
+	// Rules is the JSON of the business rules (recsys.Rules).
+	Rules string
+	// Segment is the campaign's audience, for "popular in your segment"; 0 in previews.
+	Segment int64
+}
+
 // Recommender fills the recommendation block of a message.
 type Recommender interface {
-	Recommend(ctx context.Context, customerID int64, n int) ([]RecItem, error)
+	// Recommend returns the items for the customer and the algorithm that actually served
+	// them ("blend" or "item-to-item" when "best" was asked for).
+	Recommend(ctx context.Context, customerID int64, req RecRequest) ([]RecItem, string, error)
 }
 
 // Audience resolves a segment to SQL that selects customer ids, with its parameters.

@@ -30,19 +30,21 @@ func (h *MessageTemplates) List(c echo.Context) error {
 	}
 	var rows []templates.TemplateRow
 	for _, t := range list {
-		rows = append(rows, templates.TemplateRow{ID: t.ID, Name: t.Name, Subject: t.Subject, UpdatedAt: t.UpdatedAt})
+		rows = append(rows, templates.TemplateRow{ID: t.ID, Name: t.Name, Subject: t.Subject, Block: recBlockSummary(t), UpdatedAt: t.UpdatedAt})
 	}
 	return render(c, http.StatusOK, templates.TemplateListPage(h.page(c, "Templates", "templates"), rows))
 }
 
 func (h *MessageTemplates) form(c echo.Context, status int, title string, vm templates.TemplateFormView) error {
 	vm.RecBlock = campaigns.DefaultRecommendationBlockHTML
+	vm.Algorithms = recAlgorithmOptions()
 	return render(c, status, templates.TemplateFormPage(h.page(c, title, "templates"), vm))
 }
 
 // New shows an empty template with a useful starting point.
 func (h *MessageTemplates) New(c echo.Context) error {
 	return h.form(c, http.StatusOK, "New template", templates.TemplateFormView{Action: "/templates",
+		Rec:     recBlockView(campaigns.Template{}),
 		Subject: "{{.Customer.FirstName | default \"Hello\"}}, we picked these for you",
 		HTML:    "<p>Hi {{.Customer.FirstName | default \"there\"}},</p>\n<p>Here is what we think you will like:</p>\n" + campaigns.DefaultRecommendationBlockHTML + "\n<p><a href=\"{{.UnsubscribeURL}}\">Unsubscribe</a></p>"})
 }
@@ -58,24 +60,32 @@ func (h *MessageTemplates) Edit(c echo.Context) error {
 		return err
 	}
 	return h.form(c, http.StatusOK, "Edit "+t.Name, templates.TemplateFormView{ID: id, Action: "/templates/" + strconv.FormatInt(id, 10),
-		Name: t.Name, Subject: t.Subject, HTML: t.HTML, Text: t.Text})
-}
-
-func parseTemplateForm(c echo.Context) campaigns.Template {
-	return campaigns.Template{Name: strings.TrimSpace(c.FormValue("name")), Subject: c.FormValue("subject"), HTML: c.FormValue("html"), Text: c.FormValue("text")}
+		Name: t.Name, Subject: t.Subject, HTML: t.HTML, Text: t.Text, Rec: recBlockView(t)})
 }
 
 // Create validates and saves a new template.
 func (h *MessageTemplates) Create(c echo.Context) error {
-	t := parseTemplateForm(c)
-	saved, err := h.Templates.Create(c.Request().Context(), t)
+	f := parseTemplateForm(c)
+	saved, err := h.save(c, 0, f)
 	if err != nil {
 		if fe, ok := fieldErrors(err); ok {
-			return h.form(c, http.StatusUnprocessableEntity, "New template", templates.TemplateFormView{Action: "/templates", Name: t.Name, Subject: t.Subject, HTML: t.HTML, Text: t.Text, Errors: fe})
+			return h.form(c, http.StatusUnprocessableEntity, "New template", f.view(0, "/templates", fe))
 		}
 		return err
 	}
 	return h.redirect(c, "/templates/"+strconv.FormatInt(saved.ID, 10)+"/edit", "Template “"+saved.Name+"” saved.")
+}
+
+// save stores the posted template (id 0: a new one); numbers the form could not read come
+// back as field errors together with what validation finds.
+func (h *MessageTemplates) save(c echo.Context, id int64, f templateForm) (campaigns.Template, error) {
+	if len(f.errs) > 0 {
+		return campaigns.Template{}, f.withValidation()
+	}
+	if id == 0 {
+		return h.Templates.Create(c.Request().Context(), f.tpl)
+	}
+	return h.Templates.Update(c.Request().Context(), id, f.tpl)
 }
 
 // Update validates and saves a template.
@@ -84,12 +94,11 @@ func (h *MessageTemplates) Update(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	t := parseTemplateForm(c)
-	saved, err := h.Templates.Update(c.Request().Context(), id, t)
+	f := parseTemplateForm(c)
+	saved, err := h.save(c, id, f)
 	if err != nil {
 		if fe, ok := fieldErrors(err); ok {
-			return h.form(c, http.StatusUnprocessableEntity, "Edit template", templates.TemplateFormView{ID: id, Action: "/templates/" + strconv.FormatInt(id, 10),
-				Name: t.Name, Subject: t.Subject, HTML: t.HTML, Text: t.Text, Errors: fe})
+			return h.form(c, http.StatusUnprocessableEntity, "Edit template", f.view(id, "/templates/"+strconv.FormatInt(id, 10), fe))
 		}
 		return err
 	}
@@ -112,12 +121,13 @@ func (h *MessageTemplates) Delete(c echo.Context) error {
 // that customer's real recommendations; without a customer it uses sample data.
 func (h *MessageTemplates) Preview(c echo.Context) error {
 	ctx := c.Request().Context()
-	t := parseTemplateForm(c)
-	if t.Name == "" {
-		t.Name = "preview"
+	f := parseTemplateForm(c)
+	if f.tpl.Name == "" {
+		f.tpl.Name = "preview"
 	}
+	t := f.tpl
 	vm := templates.PreviewView{CustomerRef: strings.TrimSpace(c.FormValue("customer"))}
-	if err := campaigns.ValidateTemplate(t); err != nil {
+	if err := f.withValidation(); err != nil {
 		fe, ok := fieldErrors(err)
 		if !ok {
 			return err

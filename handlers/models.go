@@ -1,13 +1,13 @@
 package handlers
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/persona-app/persona/campaigns"
 	"github.com/persona-app/persona/recsys"
 	"github.com/persona-app/persona/segments/clusters"
 	"github.com/persona-app/persona/segments/propensity"
@@ -39,8 +39,7 @@ type Models struct {
 	Propensity *propensity.Service
 	Recsys     *recsys.Service
 	Clusters   *clusters.Service
-	// CampaignAlgorithms lists each campaign's recommendation algorithm and results.
-	CampaignAlgorithms func(ctx context.Context) ([]templates.CampaignAlgorithm, error)
+	Campaigns  *campaigns.Service
 }
 
 // modelNames are the models the page can train.
@@ -188,10 +187,21 @@ func (h *Models) Recommender(c echo.Context) error {
 	vm.Training = h.trainingView("recsys", trainDur)
 	vm.Evaluating = h.trainingView("recsys-eval", evalDur)
 	vm.Training.Back, vm.Evaluating.Back = "recommender", "recommender"
-	if h.CampaignAlgorithms != nil {
-		if vm.Campaigns, err = h.CampaignAlgorithms(ctx); err != nil {
+	uses, err := h.Campaigns.AlgorithmUses(ctx)
+	if err != nil {
+		return err
+	}
+	for _, u := range uses {
+		rules, err := campaigns.ParseRecRules(u.Rules)
+		if err != nil {
 			return err
 		}
+		algo := u.Asked
+		if u.Served != "" && u.Served != u.Asked {
+			algo += " (served by " + u.Served + ")"
+		}
+		vm.Campaigns = append(vm.Campaigns, templates.CampaignAlgorithm{ID: u.CampaignID, Campaign: u.Campaign, Template: u.Template,
+			Algorithm: algo, Rules: rules.Summary(), Sent: u.Sent, Opened: u.Opened, Clicked: u.Clicked})
 	}
 	return render(c, http.StatusOK, templates.RecommenderPage(h.page(c, "Recommender", "models"), vm))
 }

@@ -52,18 +52,29 @@ func (s *Service) Evaluate(ctx context.Context, opts EvalOptions, k int, progres
 	rep := EvalReport{K: k, Holdout: opts.Holdout, MinValue: opts.MinValue, Interactions: len(rows),
 		Products: len(split.Products), TrainCustomers: split.TrainCustomers,
 		EvaluatedAt: s.now().UTC().Truncate(time.Second)}
-	builders := evalBuilders(ctx, s.db, split)
-	for i, b := range builders {
-		progress(b.name, 0.1+0.85*float64(i)/float64(len(builders)))
-		if err := ctx.Err(); err != nil {
-			return EvalReport{}, fmt.Errorf("recsys: evaluate: %w", err)
-		}
-		m, err := b.build()
-		if err != nil {
-			return EvalReport{}, fmt.Errorf("recsys: evaluate %s: %w", b.name, err)
-		}
+	rep.Results = append(rep.Results, Evaluate(split, NewRandom(len(split.Products), evalSeed), k))
+	d, err := splitData(ctx, s.db, split)
+	if err != nil {
+		return EvalReport{}, err
+	}
+	models, err := buildComponents(ctx, d, func(stage string, done float64) { progress(stage, 0.05+0.45*done) })
+	if err != nil {
+		return EvalReport{}, err
+	}
+	for _, m := range models {
 		rep.Results = append(rep.Results, Evaluate(split, m, k))
 	}
+	progress("tuning the blend", 0.5)
+	val, err := ValidationSplit(rows, opts)
+	if err != nil {
+		return EvalReport{}, err
+	}
+	blend, err := tuneBlend(ctx, s.db, val, models, k)
+	if err != nil {
+		return EvalReport{}, err
+	}
+	progress("evaluating the blend", 0.9)
+	rep.Results = append(rep.Results, Evaluate(split, blend, k))
 	rep.Duration = time.Since(started)
 	data, err := json.Marshal(rep)
 	if err != nil {
@@ -91,24 +102,4 @@ func (s *Service) LatestEvaluation(ctx context.Context) (EvalReport, bool, error
 		return EvalReport{}, false, fmt.Errorf("recsys: decode evaluation: %w", err)
 	}
 	return rep, true, nil
-}
-
-// evalBuilder builds one model on an evaluation split's training data.
-type evalBuilder struct {
-	name  string
-	build func() (Model, error)
-}
-
-// evalBuilders lists the models an evaluation compares, baselines first, each trained on
-// the split's training data alone with the production settings.
-func evalBuilders(_ context.Context, _ any, s *Split) []evalBuilder {
-	return []evalBuilder{
-		{AlgoRandom, func() (Model, error) { return NewRandom(len(s.Products), evalSeed), nil }},
-		{AlgoPopularity, func() (Model, error) { return NewPopularity(s.Recent, s.AllTime), nil }},
-		{AlgoItemItem, func() (Model, error) { return BuildItemItem(len(s.Products), s.Train, neighboursPerItem), nil }},
-		{AlgoRules, func() (Model, error) {
-			rules, err := MineRules(s.Baskets, len(s.Products), DefaultRuleOptions())
-			return NewRuleModel(rules), err
-		}},
-	}
 }

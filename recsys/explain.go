@@ -29,21 +29,21 @@ func (s *snapshot) explain(algorithm string, c Candidate, h *history) string {
 	switch algorithm {
 	case AlgoPopularity:
 		return reasonPopular
-	case "association-rules": // AlgoRules
+	case AlgoRules:
 		if known && c.Confidence > 0 {
 			return fmt.Sprintf("Customers who bought %s also bought this (confidence %.0f %%, lift %.1f)",
 				because, 100*c.Confidence, c.Lift)
 		}
-	case "content": // AlgoContent
+	case AlgoContent:
 		if known {
 			return fmt.Sprintf("Similar to %s you %s", because, verb)
 		}
-	case "user-to-user": // AlgoUserUser
+	case AlgoUserUser:
 		if known {
 			return fmt.Sprintf("Customers who also chose %s liked this", because)
 		}
 		return reasonPeers
-	case "als": // AlgoALS
+	case AlgoALS:
 		if known {
 			return fmt.Sprintf("Matches your taste for %s", because)
 		}

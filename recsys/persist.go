@@ -118,6 +118,9 @@ func (s *Service) loadLatest(ctx context.Context) (*snapshot, error) {
 	if first == nil || snap.itemItem == nil || snap.popularity == nil {
 		return nil, fmt.Errorf("recsys: load models: rows %v vanished while loading", ids)
 	}
+	if err := snap.resolveBlend(); err != nil {
+		return nil, err
+	}
 	if snap.catalog, err = loadCatalog(ctx, s.db, first.ProductIDs); err != nil {
 		return nil, err
 	}

@@ -116,7 +116,7 @@ func TestLatestCompleteSkipsRunsMissingAnAlgorithm(t *testing.T) {
 
 func TestRecommendKeepsServingWhileTraining(t *testing.T) {
 	db := store.OpenTest(t)
-	seedShop(t, db, 1500, 300, 10, 7)
+	seedShop(t, db, 600, 300, 10, 7)
 	var hour atomic.Int64
 	clock := func() time.Time { return trainTime.Add(time.Duration(hour.Add(1)) * time.Hour) }
 	s := NewService(db, clock)
@@ -140,7 +140,7 @@ func TestRecommendKeepsServingWhileTraining(t *testing.T) {
 					return
 				default:
 				}
-				items, err := s.Recommend(ctx, 1+c%1500, Options{N: 10})
+				items, err := s.Recommend(ctx, 1+c%600, Options{N: 10})
 				if err == nil && len(items) != 10 {
 					err = errors.New("short recommendation list")
 				}

@@ -16,7 +16,7 @@ const (
 )
 
 // algorithmOrder is the order algorithms are trained, persisted and listed in.
-var algorithmOrder = []string{AlgoItemItem, "user-to-user", "content", "association-rules", "als", "blend", AlgoPopularity}
+var algorithmOrder = []string{AlgoBlend, AlgoItemItem, AlgoUserUser, AlgoContent, AlgoRules, AlgoALS, AlgoPopularity}
 
 // ErrNotTrained is returned by the serving methods before any model was trained or loaded.
 var ErrNotTrained = errors.New("recsys: not trained yet")
@@ -57,6 +57,10 @@ var decoders = map[string]func(data []byte, nProducts int) (Model, error){
 	AlgoPopularity: decodePopularity,
 	algoSegments:   decodeSegments,
 	AlgoRules:      decodeRules,
+	AlgoUserUser:   decodeUserUser,
+	AlgoContent:    decodeContent,
+	AlgoALS:        decodeALS,
+	AlgoBlend:      decodeBlend,
 }
 
 // Item is one recommended product as callers see it.

@@ -91,8 +91,8 @@ func (s *snapshot) set(m Model) {
 func (s *snapshot) model(name string) (string, Model, error) {
 	if name == "" || name == AlgoBest {
 		name = AlgoItemItem
-		if s.byName["blend"] != nil {
-			name = "blend"
+		if s.byName[AlgoBlend] != nil {
+			name = AlgoBlend
 		}
 	}
 	m := s.byName[name]

@@ -115,7 +115,7 @@ func TestRecommend(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			items, err := s.Recommend(context.Background(), c.customer, Options{N: c.n})
+			items, err := s.Recommend(context.Background(), c.customer, Options{N: c.n, Algorithm: AlgoItemItem})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -141,7 +141,7 @@ func TestRecommend(t *testing.T) {
 
 func TestRecommendCarriesProductDetails(t *testing.T) {
 	s, _ := trainedShop(t)
-	items, err := s.Recommend(context.Background(), 1, Options{N: 1})
+	items, err := s.Recommend(context.Background(), 1, Options{N: 1, Algorithm: AlgoItemItem})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ func TestBusinessRules(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			items, err := s.Recommend(context.Background(), c.customer, Options{N: 5, Rules: c.rules})
+			items, err := s.Recommend(context.Background(), c.customer, Options{N: 5, Rules: c.rules, Algorithm: AlgoItemItem})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -67,14 +67,14 @@ func TestBadRulesAndAlgorithmsAreNamed(t *testing.T) {
 func TestNewBehaviourCountsOnceForgotten(t *testing.T) {
 	s, db := trainedShop(t)
 	ctx := context.Background()
-	before, err := s.Recommend(ctx, 4, Options{N: 3})
+	before, err := s.Recommend(ctx, 4, Options{N: 3, Algorithm: AlgoItemItem})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Customer 4 buys the Red Mug: the API writes the row, then the app forgets them.
 	insertRows(t, db, "orders", "order_id, customer_id, product_id, quantity, unit_price, amount, ordered_at, created_at",
 		[][]any{{"O-9", 4, 101, 1, 9.5, 9.5, trainTime.Add(time.Hour), trainTime.Add(time.Hour)}})
-	cached, err := s.Recommend(ctx, 4, Options{N: 3})
+	cached, err := s.Recommend(ctx, 4, Options{N: 3, Algorithm: AlgoItemItem})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestNewBehaviourCountsOnceForgotten(t *testing.T) {
 		t.Fatalf("served %v before forgetting, want the cached %v", itemIDs(cached), itemIDs(before))
 	}
 	s.Forget(4)
-	after, err := s.Recommend(ctx, 4, Options{N: 3})
+	after, err := s.Recommend(ctx, 4, Options{N: 3, Algorithm: AlgoItemItem})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestNewBehaviourCountsOnceForgotten(t *testing.T) {
 	}
 	// Forgetting everyone (a CSV import) works the same way.
 	s.Forget()
-	if again, err := s.Recommend(ctx, 4, Options{N: 3}); err != nil || !slices.Equal(itemIDs(again), itemIDs(after)) {
+	if again, err := s.Recommend(ctx, 4, Options{N: 3, Algorithm: AlgoItemItem}); err != nil || !slices.Equal(itemIDs(again), itemIDs(after)) {
 		t.Fatalf("after forgetting everyone: %v, %v; want %v", itemIDs(again), err, itemIDs(after))
 	}
 }

@@ -3,6 +3,7 @@ package recsys
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -33,15 +34,24 @@ func (s *Service) Train(ctx context.Context, progress Progress) (TrainStats, err
 		return TrainStats{}, err
 	}
 	snap := &snapshot{catalog: cat}
-	steps := s.trainingSteps(set)
-	for i, st := range steps {
-		progress(st.stage, 0.1+0.8*float64(i)/float64(len(steps)))
-		if err := ctx.Err(); err != nil {
-			return TrainStats{}, fmt.Errorf("recsys: train: %w", err)
-		}
-		if err := st.run(ctx, snap); err != nil {
-			return TrainStats{}, err
-		}
+	d, err := s.productionData(ctx, set)
+	if err != nil {
+		return TrainStats{}, err
+	}
+	models, err := buildComponents(ctx, d, func(stage string, done float64) { progress(stage, 0.05+0.5*done) })
+	if err != nil {
+		return TrainStats{}, err
+	}
+	for _, m := range models {
+		snap.set(m)
+	}
+	progress("tuning the blend", 0.55)
+	if err := s.trainBlend(ctx, snap, models, now); err != nil {
+		return TrainStats{}, err
+	}
+	progress("popularity in segments", 0.85)
+	if err := s.learnSegments(ctx, snap, set); err != nil {
+		return TrainStats{}, err
 	}
 	for id, h := range set.histories {
 		snap.histories.m.Store(id, h)
@@ -60,37 +70,40 @@ func (s *Service) Train(ctx context.Context, progress Progress) (TrainStats, err
 	return snap.stats, nil
 }
 
-// trainingStep builds one part of a snapshot.
-type trainingStep struct {
-	stage string
-	run   func(ctx context.Context, snap *snapshot) error
+// productionData is the training set with the products' texts and the orders' baskets.
+func (s *Service) productionData(ctx context.Context, set *trainingSet) (trainData, error) {
+	texts, err := LoadProductTexts(ctx, s.db, set.productIDs)
+	if err != nil {
+		return trainData{}, err
+	}
+	baskets, err := ReadBaskets(ctx, s.db, set.now)
+	if err != nil {
+		return trainData{}, err
+	}
+	return trainData{nCustomers: set.customers, nProducts: len(set.productIDs), train: set.interactions,
+		recent: set.recent, allTime: set.allTime, baskets: denseBaskets(baskets, set.productIDs), texts: texts}, nil
 }
 
-// trainingSteps lists what a training run builds from set, in order.
-func (s *Service) trainingSteps(set *trainingSet) []trainingStep {
-	return []trainingStep{
-		{"popularity", func(_ context.Context, snap *snapshot) error {
-			snap.set(NewPopularity(set.recent, set.allTime))
-			return nil
-		}},
-		{"item-to-item", func(_ context.Context, snap *snapshot) error {
-			snap.set(BuildItemItem(len(set.productIDs), set.interactions, neighboursPerItem))
-			return nil
-		}},
-		{"association rules", func(ctx context.Context, snap *snapshot) error {
-			baskets, err := ReadBaskets(ctx, s.db, set.now)
-			if err != nil {
-				return err
-			}
-			rules, err := MineRules(denseBaskets(baskets, set.productIDs), len(set.productIDs), DefaultRuleOptions())
-			if err != nil {
-				return fmt.Errorf("recsys: mine rules: %w", err)
-			}
-			snap.set(NewRuleModel(rules))
-			return nil
-		}},
-		{"popularity in segments", func(ctx context.Context, snap *snapshot) error {
-			return s.learnSegments(ctx, snap, set)
-		}},
+// trainBlend tunes the blend's weights on a validation split of the interactions up to
+// now (each customer's latest 20 % held out; components rebuilt on the rest) and blends
+// the production models with them.
+func (s *Service) trainBlend(ctx context.Context, snap *snapshot, models []Model, now time.Time) error {
+	rows, err := ReadEvalRows(ctx, s.db)
+	if err != nil {
+		return err
 	}
+	rows = slices.DeleteFunc(rows, func(r EvalRow) bool { return r.At.After(now) })
+	val, err := SplitHoldout(rows, EvalOptions{Holdout: 0.2})
+	if err != nil {
+		return err
+	}
+	if len(val.Customers) == 0 {
+		return nil // too little data to tune: "best" stays item-to-item
+	}
+	blend, err := tuneBlend(ctx, s.db, val, models, 10)
+	if err != nil {
+		return err
+	}
+	snap.set(blend)
+	return nil
 }

@@ -338,6 +338,12 @@ var migrations = []string{
 	// 10: feature rebuilds read each event's customer, time, type and value from one index
 	`CREATE INDEX events_customer_cover ON events (customer_id, occurred_at, type, value);
 	DROP INDEX events_customer;`,
+
+	// 11: a template's recommendation block names its algorithm, item count and business
+	// rules (JSON of recsys.Rules)
+	`ALTER TABLE templates ADD COLUMN rec_algorithm TEXT NOT NULL DEFAULT 'best';
+	ALTER TABLE templates ADD COLUMN rec_count INTEGER NOT NULL DEFAULT 4;
+	ALTER TABLE templates ADD COLUMN rec_rules TEXT NOT NULL DEFAULT '{}';`,
 }
 
 var dialectTypes = map[string]map[string]string{

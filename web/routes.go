@@ -24,7 +24,7 @@ func (s *Server) routes() {
 	camp := &handlers.Campaigns{Base: base, Campaigns: d.Campaigns, Segments: d.Segments, Templates: d.Templates}
 	out := &handlers.Outbox{Base: base, Outbox: d.Outbox}
 	track := &handlers.Tracking{Base: base, Campaigns: d.Campaigns}
-	models := &handlers.Models{Base: base, Trainer: d.Trainer, Propensity: d.Propensity, Recsys: d.Recsys, Clusters: d.Clusters}
+	models := &handlers.Models{Base: base, Trainer: d.Trainer, Propensity: d.Propensity, Recsys: d.Recsys, Clusters: d.Clusters, Campaigns: d.Campaigns}
 	api := &handlers.API{Base: base, Customers: d.Customers, Recsys: d.Recsys, Campaigns: d.Campaigns}
 
 	e.GET("/static/*", staticHandler())

@@ -183,10 +183,18 @@ type recAdapter struct {
 	base string
 }
 
-func (ra recAdapter) Recommend(ctx context.Context, customerID int64, n int) ([]campaigns.RecItem, error) {
-	items, err := ra.r.Recommend(ctx, customerID, recsys.Options{N: n})
+// Recommend serves a template's block: its algorithm, count and rules, with popularity
+// within the campaign's segment for topping up. The algorithm returned is the one "best"
+// resolves to, not the first item's (items can be topped up by popularity).
+func (ra recAdapter) Recommend(ctx context.Context, customerID int64, req campaigns.RecRequest) ([]campaigns.RecItem, string, error) {
+	rules, err := campaigns.ParseRecRules(req.Rules)
 	if err != nil {
-		return nil, err
+		return nil, "", err
+	}
+	served := ra.r.Resolve(req.Algorithm)
+	items, err := ra.r.Recommend(ctx, customerID, recsys.Options{Algorithm: served, N: req.N, Segment: req.Segment, Rules: rules})
+	if err != nil {
+		return nil, "", err
 	}
 	out := make([]campaigns.RecItem, len(items))
 	for i, it := range items {
@@ -195,7 +203,7 @@ func (ra recAdapter) Recommend(ctx context.Context, customerID int64, n int) ([]
 			it.ImageURL = ra.base + it.ImageURL
 		}
 		out[i] = campaigns.RecItem{ProductID: it.ProductID, ExternalID: it.ExternalID, Name: it.Name, Category: it.Category,
-			Price: it.Price, Currency: it.Currency, ImageURL: it.ImageURL, URL: it.URL, Reason: it.Reason}
+			Price: it.Price, Currency: it.Currency, ImageURL: it.ImageURL, URL: it.URL, Reason: it.Reason, Algorithm: it.Algorithm}
 	}
-	return out, nil
+	return out, served, nil
 }

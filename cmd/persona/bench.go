@@ -29,8 +29,11 @@ var benchRules = []struct{ kind, name, rules string }{
 // cmdBench measures the goals the issues set: live segment counts and K-means, on the
 // database given (filled with a generated shop first when it is empty).
 func cmdBench(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "recsys" {
+		return cmdBenchRecsys(ctx, cfg, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || (args[0] != "segments" && args[0] != "clusters") {
-		return errors.New("bench: say segments or clusters")
+		return errors.New("bench: say segments, clusters or recsys")
 	}
 	what := args[0]
 	fs := newFlags("bench "+what, &cfg, stderr)

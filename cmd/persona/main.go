@@ -41,6 +41,9 @@ Commands:
   bench segments|clusters [--customers N] [--events E] [--runs R] [--k K]
                               time live segment counts (p50/p95) or K-means on this database
                               (a generated shop is imported first when it is empty)
+  bench recsys [--interactions N] [--customers C] [--products P]
+                              build every recommender on generated interactions in memory:
+                              build time, ALS per iteration, rule mining, heap, serving p50/p99
   users add --email E --password P --role R
   users list
   apikeys create --name N     print a new API key (alone on the last line)
@@ -48,6 +51,8 @@ Commands:
   recsys train                train the recommender now
   recsys eval [--k 10] [--holdout 0.2] [--min-value V] [--json]
                               offline evaluation against random and popularity
+  recsys rules [--min-support S] [--min-confidence C] [--json]
+                              association rules mined from orders, with their counts
   features export --out FILE.csv | features rebuild
                               every customer's features as CSV; recompute them all
   clusters run [--k K|auto] [--features a,b,c] [--seed S] [--json]

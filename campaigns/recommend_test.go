@@ -1,0 +1,128 @@
+package campaigns
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// blockTemplate stores a template with a recommendation block and the given settings.
+func (f *fixture) blockTemplate(name, algorithm string, count int, rules string) int64 {
+	return f.insert(`INSERT INTO templates (name, subject, html, text, rec_algorithm, rec_count, rec_rules, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, name, "News for {{.Customer.FirstName}}", testHTML, testText, algorithm, count, rules, t0, t0)
+}
+
+func TestThePipelineAsksForTheTemplatesBlockAndRecordsWhatServed(t *testing.T) {
+	cases := []struct {
+		name          string
+		algorithm     string
+		count         int
+		rules         string
+		wantAlgorithm string
+		wantItems     string
+	}{
+		{"best is recorded as the algorithm that served it", "best", 2, `{"max_per_category":1,"categories":["Shirts"]}`, "blend", "11,12"},
+		{"a named algorithm is recorded as itself with every item shown", "item-to-item", 3, `{}`, "item-to-item", "11,12,13"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			ch := &fakeChannel{}
+			reqs := &recRequests{}
+			s := f.service(func(o *Options) {
+				o.Channel = ch
+				o.Recommender = fakeRecommender{items: testRecs, reqs: reqs}
+			})
+			ann := f.customer("ann@example.com", "Ann", "A")
+			bob := f.customer("bob@example.com", "Bob", "B")
+			seg := f.segment("Shirt lovers")
+			ctx := context.Background()
+			c, err := s.CreateCampaign(ctx, Input{Name: "Picks", SegmentID: seg, TemplateID: f.blockTemplate("Picks", tc.algorithm, tc.count, tc.rules), ScheduleKind: ScheduleManual})
+			if err != nil {
+				t.Fatal(err)
+			}
+			run, err := s.Launch(ctx, c.ID, "k")
+			if err != nil {
+				t.Fatal(err)
+			}
+			drain(t, s, ch)
+
+			for _, id := range []int64{ann, bob} {
+				req, ok := reqs.get(id)
+				want := RecRequest{Algorithm: tc.algorithm, N: tc.count, Rules: tc.rules, Segment: seg}
+				if !ok || req != want {
+					t.Errorf("customer %d: request = %+v (asked: %v), want %+v", id, req, ok, want)
+				}
+			}
+			var rows []struct{ Algorithm, RecItems string }
+			if err := f.db.Raw(`SELECT algorithm, rec_items FROM deliveries WHERE run_id = ? ORDER BY id`, run.ID).Scan(&rows).Error; err != nil {
+				t.Fatal(err)
+			}
+			if len(rows) != 2 {
+				t.Fatalf("deliveries = %d, want 2", len(rows))
+			}
+			for _, r := range rows {
+				if r.Algorithm != tc.wantAlgorithm || r.RecItems != tc.wantItems {
+					t.Errorf("delivery recorded %q with items %q, want %q with %q", r.Algorithm, r.RecItems, tc.wantAlgorithm, tc.wantItems)
+				}
+			}
+			if sent := ch.Sent(); len(sent) != 2 || strings.Count(sent[0].HTML, `class="rec"`) != tc.count {
+				t.Errorf("the message shows %d products, want %d", strings.Count(sent[0].HTML, `class="rec"`), tc.count)
+			}
+		})
+	}
+}
+
+func TestATemplateWithoutABlockAsksForNothingAndCreditsNoAlgorithm(t *testing.T) {
+	f := newFixture(t)
+	ch := &fakeChannel{}
+	reqs := &recRequests{}
+	s := f.service(func(o *Options) {
+		o.Channel = ch
+		o.Recommender = fakeRecommender{items: testRecs, reqs: reqs}
+	})
+	ann := f.customer("ann@example.com", "Ann", "A")
+	ctx := context.Background()
+	c, err := s.CreateCampaign(ctx, Input{Name: "Plain", SegmentID: f.segment("All"),
+		TemplateID: f.template("Plain", "Hello", `<p>Hello {{.Customer.FirstName}}</p>`, ""), ScheduleKind: ScheduleManual})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, _ := s.Launch(ctx, c.ID, "k")
+	drain(t, s, ch)
+	if _, asked := reqs.get(ann); asked {
+		t.Error("the recommender was asked for a template that shows no recommendations")
+	}
+	var row struct{ Status, Algorithm, RecItems string }
+	f.db.Raw(`SELECT status, algorithm, rec_items FROM deliveries WHERE run_id = ?`, run.ID).Scan(&row)
+	if row.Status != DeliverySent || row.Algorithm != "" || row.RecItems != "" {
+		t.Errorf("delivery = %+v, want sent with no algorithm and no items", row)
+	}
+}
+
+func TestPreviewUsesTheTemplatesBlockWithoutASegment(t *testing.T) {
+	f := newFixture(t)
+	reqs := &recRequests{}
+	s := f.service(func(o *Options) { o.Recommender = fakeRecommender{items: testRecs, reqs: reqs} })
+	ann := f.customer("ann@example.com", "Ann", "A")
+	tpl := Template{Name: "p", Subject: "Hi", HTML: testHTML, RecAlgorithm: "content", RecCount: 1, RecRules: `{"min_price":20}`}
+	msg, err := s.Preview(context.Background(), tpl, ann)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := reqs.get(ann)
+	if want := (RecRequest{Algorithm: "content", N: 1, Rules: `{"min_price":20}`}); req != want {
+		t.Errorf("preview asked %+v, want %+v", req, want)
+	}
+	if n := strings.Count(msg.HTML, `class="rec"`); n != 1 {
+		t.Errorf("preview shows %d products, want 1", n)
+	}
+
+	// A template edited in the form before any block setting existed gets the defaults.
+	if _, err := s.Preview(context.Background(), Template{Name: "p", Subject: "Hi", HTML: testHTML}, ann); err != nil {
+		t.Fatal(err)
+	}
+	if req, _ := reqs.get(ann); req != (RecRequest{Algorithm: "best", N: 4, Rules: "{}"}) {
+		t.Errorf("preview of a template without settings asked %+v", req)
+	}
+}
