@@ -5,8 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"strings"
 	"math"
+	"strings"
 	"testing"
 )
 
