@@ -41,6 +41,9 @@ type Service struct {
 
 	dummyOnce sync.Once
 	dummyHash []byte
+
+	// keys caches verified API keys by their hash (see apikey_cache.go).
+	keys sync.Map
 	dummyErr  error
 }
 

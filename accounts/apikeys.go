@@ -129,6 +129,10 @@ func (s *Service) VerifyAPIKey(ctx context.Context, key string) (APIKey, error) 
 	if !ok {
 		return APIKey{}, ErrBadAPIKey
 	}
+	hash := hashKey(key)
+	if k, ok := s.cachedKey(hash, s.now()); ok {
+		return k, nil
+	}
 	var row apiKeyRow
 	err := s.DB.WithContext(ctx).Where("prefix = ?", prefix).First(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -137,7 +141,7 @@ func (s *Service) VerifyAPIKey(ctx context.Context, key string) (APIKey, error) 
 	if err != nil {
 		return APIKey{}, fmt.Errorf("accounts: load api key %s: %w", prefix, err)
 	}
-	if subtle.ConstantTimeCompare([]byte(hashKey(key)), []byte(row.KeyHash)) != 1 {
+	if subtle.ConstantTimeCompare([]byte(hash), []byte(row.KeyHash)) != 1 {
 		return APIKey{}, ErrBadAPIKey
 	}
 	if row.RevokedAt != nil {
@@ -156,7 +160,9 @@ func (s *Service) VerifyAPIKey(ctx context.Context, key string) (APIKey, error) 
 			row.LastUsedAt = &now
 		}
 	}
-	return row.key(), nil
+	k := row.key()
+	s.cacheKey(hash, k, now)
+	return k, nil
 }
 
 // APIKeys returns every key, revoked ones included, newest first.
@@ -177,6 +183,7 @@ func (s *Service) APIKeys(ctx context.Context) ([]APIKey, error) {
 func (s *Service) RevokeAPIKey(ctx context.Context, id int64) error {
 	g := s.DB.WithContext(ctx)
 	res := g.Exec(`UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, s.now(), id)
+	s.keys.Clear() // this process stops trusting the key at once
 	if res.Error != nil {
 		return fmt.Errorf("accounts: revoke api key %d: %w", id, res.Error)
 	}

@@ -126,6 +126,25 @@ func (s *Service) CustomerByExternalID(ctx context.Context, ext string) (Custome
 	return r.customer(), nil
 }
 
+// CustomerIDByExternalID returns the id of the customer with the shop's id ext, or
+// store.ErrNotFound; a hot path (every recommendation request), answered from memory after
+// the first time.
+func (s *Service) CustomerIDByExternalID(ctx context.Context, ext string) (int64, string, error) {
+	ext = normalizeCustomerID(ext)
+	if id, ok := s.ids.Load(ext); ok {
+		return id.(int64), ext, nil
+	}
+	var ids []int64
+	if err := s.DB.WithContext(ctx).Raw(`SELECT id FROM customers WHERE external_id = ?`, ext).Scan(&ids).Error; err != nil {
+		return 0, ext, fmt.Errorf("customers: find customer %q: %w", ext, err)
+	}
+	if len(ids) == 0 {
+		return 0, ext, fmt.Errorf("customers: find customer %q: %w", ext, store.ErrNotFound)
+	}
+	s.ids.Store(ext, ids[0])
+	return ids[0], ext, nil
+}
+
 // CustomersByID loads the customers with the given ids; missing ids are left out.
 func (s *Service) CustomersByID(ctx context.Context, ids []int64) (map[int64]Customer, error) {
 	out := make(map[int64]Customer, len(ids))

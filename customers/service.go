@@ -7,6 +7,7 @@ package customers
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/persona-app/persona/store"
@@ -21,6 +22,10 @@ type Service struct {
 	// AfterWrite hooks run after a JSON API write, with the customers it touched;
 	// features of those customers are already refreshed when they run.
 	AfterWrite []func(ctx context.Context, kind Kind, customerIDs []int64) error
+
+	// ids caches external id → customer id for CustomerIDByExternalID; customers are
+	// never renumbered, so an entry never goes stale.
+	ids sync.Map
 }
 
 // NewService returns a Service over db; now defaults to time.Now.

@@ -114,11 +114,11 @@ func (h *API) Recommendations(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	cust, err := h.Customers.CustomerByExternalID(ctx, c.Param("id"))
+	id, ext, err := h.Customers.CustomerIDByExternalID(ctx, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	items, err := h.Recsys.Recommend(ctx, cust.ID, opts)
+	items, err := h.Recsys.Recommend(ctx, id, opts)
 	if errors.Is(err, recsys.ErrNotTrained) {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "the recommender has not been trained yet")
 	}
@@ -141,7 +141,7 @@ func (h *API) Recommendations(c echo.Context) error {
 	for i, it := range items {
 		out[i] = item{it.ExternalID, it.Name, it.Category, it.Price, it.Currency, it.URL, it.ImageURL, it.Score, it.Algorithm, it.Reason}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"customer_id": cust.ExternalID, "items": out})
+	return c.JSON(http.StatusOK, map[string]any{"customer_id": ext, "items": out})
 }
 
 type apiCampaign struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // Serving reads a customer's history from memory. Training fills the cache for every
@@ -24,10 +25,15 @@ func (h *history) hasBought(p int32) bool {
 	return ok
 }
 
-// histories caches the histories of one snapshot, by customer id.
+// histories caches the histories of one snapshot, by customer id, and the lists served
+// from them.
 type histories struct {
 	m   sync.Map // int64 → *history
 	gen uint64   // bumped by every Forget; guarded by forgetter.mu
+	// lists caches served lists by customer id (see lists.go); it is cleared whole when it
+	// grows past maxCachedLists.
+	lists     sync.Map // int64 → *servedList
+	listCount atomic.Int64
 }
 
 // forgetter serialises forgetting with caching, and tracks the customers whose behaviour
@@ -54,9 +60,11 @@ func (s *Service) endTraining(snap *snapshot) {
 	defer s.forget.mu.Unlock()
 	if s.forget.all {
 		snap.histories.m.Clear()
+		snap.histories.clearLists()
 	}
 	for id := range s.forget.changed {
 		snap.histories.m.Delete(id)
+		snap.histories.lists.Delete(id)
 	}
 	s.forget.training, s.forget.all, s.forget.changed = false, false, nil
 	s.current.Store(snap)
@@ -74,6 +82,7 @@ func (s *Service) Forget(ids ...int64) {
 	if ids == nil {
 		if snap != nil {
 			snap.histories.m.Clear()
+			snap.histories.clearLists()
 		}
 		s.forget.all = s.forget.training
 		return
@@ -81,6 +90,7 @@ func (s *Service) Forget(ids ...int64) {
 	for _, id := range ids {
 		if snap != nil {
 			snap.histories.m.Delete(id)
+			snap.histories.lists.Delete(id)
 		}
 		if s.forget.training && !s.forget.all {
 			if s.forget.changed == nil {

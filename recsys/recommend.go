@@ -38,14 +38,30 @@ func (s *Service) Recommend(ctx context.Context, customerID int64, o Options) ([
 	if err != nil {
 		return nil, err
 	}
+	key := listKey(name, o)
+	if items, ok := snap.histories.cachedList(customerID, key); ok {
+		return items, nil
+	}
+	s.forget.mu.Lock()
+	gen := snap.histories.gen
+	s.forget.mu.Unlock()
 	h, err := s.history(ctx, snap, customerID)
 	if err != nil {
 		return nil, err
 	}
+	items := snap.recommend(name, m, h, o)
+	s.forget.mu.Lock()
+	snap.histories.storeList(customerID, gen, key, items)
+	s.forget.mu.Unlock()
+	return items, nil
+}
+
+// recommend builds the list for history h from model m (named name) under o.
+func (snap *snapshot) recommend(name string, m Model, h *history, o Options) []Item {
 	f := newFilter(snap.catalog, h, o.Rules, o.N)
 	items := make([]Item, 0, o.N)
 	if name == AlgoPopularity {
-		return snap.fillPopular(items, o.N, o.Segment, f), nil
+		return snap.fillPopular(items, o.N, o.Segment, f)
 	}
 	for _, c := range m.Recommend(h.items, f.depth(o.N), f.skip) {
 		if len(items) == o.N {
@@ -61,7 +77,7 @@ func (s *Service) Recommend(ctx context.Context, customerID int64, o Options) ([
 		}
 		items = append(items, snap.catalog.item(c.Product, c.Score, snap.explain(name, c, h), algo))
 	}
-	return snap.fillPopular(items, o.N, o.Segment, f), nil
+	return snap.fillPopular(items, o.N, o.Segment, f)
 }
 
 // Similar returns up to n products similar to productID (customers who wanted one wanted

@@ -151,3 +151,23 @@ func (s *Service) Status() (TrainStats, bool) {
 	}
 	return snap.stats, true
 }
+
+// BlendWeights returns the serving blend's component weights by algorithm (those above
+// zero), and false when no blend is trained.
+func (s *Service) BlendWeights() (map[string]float64, bool) {
+	snap := s.current.Load()
+	if snap == nil {
+		return nil, false
+	}
+	b, ok := snap.byName[AlgoBlend].(*Blend)
+	if !ok {
+		return nil, false
+	}
+	out := map[string]float64{}
+	for i, w := range b.Weights() {
+		if w > 0 {
+			out[b.models[i].Name()] = w
+		}
+	}
+	return out, true
+}
