@@ -43,8 +43,8 @@ type Service struct {
 	dummyHash []byte
 
 	// keys caches verified API keys by their hash (see apikey_cache.go).
-	keys sync.Map
-	dummyErr  error
+	keys     sync.Map
+	dummyErr error
 }
 
 // NewService returns a Service over db using the clock now (nil for time.Now) and crypto/rand.
