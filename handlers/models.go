@@ -1,8 +1,11 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -171,6 +174,9 @@ func (h *Models) Status(c echo.Context) error {
 func (h *Models) Recommender(c echo.Context) error {
 	ctx := c.Request().Context()
 	vm := templates.RecommenderView{Algorithms: h.Recsys.Algorithms()}
+	if weights, ok := h.Recsys.BlendWeights(); ok {
+		vm.Blend = blendSummary(weights)
+	}
 	var trainDur time.Duration
 	if st, ok := h.Recsys.Status(); ok {
 		vm.Model = &templates.RecsysModel{TrainedAt: st.TrainedAt, Interactions: st.Interactions, Customers: st.Customers, Items: st.Items, Duration: st.Duration}
@@ -225,4 +231,23 @@ func evaluationView(r recsys.EvalReport) *templates.EvaluationView {
 		v.Rows[best].Best = true
 	}
 	return v
+}
+
+// blendSummary lists a blend's components by weight, heaviest first: "als 51 %, …".
+func blendSummary(weights map[string]float64) string {
+	names := make([]string, 0, len(weights))
+	for name := range weights {
+		names = append(names, name)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if weights[names[i]] != weights[names[j]] {
+			return weights[names[i]] > weights[names[j]]
+		}
+		return names[i] < names[j]
+	})
+	parts := make([]string, len(names))
+	for i, name := range names {
+		parts[i] = fmt.Sprintf("%s %.0f %%", name, 100*weights[name])
+	}
+	return strings.Join(parts, ", ")
 }

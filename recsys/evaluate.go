@@ -61,8 +61,13 @@ func (s *Service) Evaluate(ctx context.Context, opts EvalOptions, k int, progres
 	if err != nil {
 		return EvalReport{}, err
 	}
-	for _, m := range models {
-		rep.Results = append(rep.Results, Evaluate(split, m, k))
+	// Both baselines first, then the algorithms in the order they are built.
+	for _, baseline := range []bool{true, false} {
+		for _, m := range models {
+			if (m.Name() == AlgoPopularity) == baseline {
+				rep.Results = append(rep.Results, Evaluate(split, m, k))
+			}
+		}
 	}
 	progress("tuning the blend", 0.5)
 	val, err := ValidationSplit(rows, opts)
