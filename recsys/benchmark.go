@@ -145,6 +145,7 @@ func Bench(ctx context.Context, o BenchOptions, progress func(step string)) ([]B
 		}
 		return nil
 	}
+	var nRules int
 	steps := []struct {
 		step string
 		fn   func() (Model, error)
@@ -157,8 +158,9 @@ func Bench(ctx context.Context, o BenchOptions, progress func(step string)) ([]B
 			if err != nil {
 				return nil, err
 			}
+			nRules = len(rules)
 			return NewRuleModel(rules), nil
-		}, func(dur time.Duration) string { return fmt.Sprintf("%d baskets", len(d.baskets)) }},
+		}, func(dur time.Duration) string { return fmt.Sprintf("%d baskets, %d rules", len(d.baskets), nRules) }},
 		{fmt.Sprintf("train ALS (%d iterations)", o.ALSIterations), func() (Model, error) {
 			return TrainALS(d.nCustomers, d.nProducts, d.train, ALSOptions{Iterations: o.ALSIterations, Seed: o.Seed})
 		}, func(dur time.Duration) string {

@@ -164,3 +164,38 @@ func TestExplanations(t *testing.T) {
 		}
 	}
 }
+
+func TestAServedListIsReusedOnlyForTheSameRequest(t *testing.T) {
+	s, _ := trainedShop(t)
+	ctx := context.Background()
+	first, err := s.Recommend(ctx, 1, Options{N: 3, Algorithm: AlgoItemItem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first[0].Name = "changed by the caller"
+	again, err := s.Recommend(ctx, 1, Options{N: 3, Algorithm: AlgoItemItem})
+	if err != nil || again[0].Name != "Red Mug" {
+		t.Fatalf("the cached list was changed through a returned copy: %+v, %v", again, err)
+	}
+	for _, o := range []Options{
+		{N: 4, Algorithm: AlgoItemItem},
+		{N: 3, Algorithm: AlgoPopularity},
+		{N: 3, Algorithm: AlgoItemItem, Rules: Rules{Categories: []string{"tea"}}},
+	} {
+		items, err := s.Recommend(ctx, 1, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(items) != o.N && o.Rules.Categories == nil {
+			t.Fatalf("%+v answered with %d items: a list cached for another request", o, len(items))
+		}
+		for _, it := range items {
+			if o.Rules.Categories != nil && it.Category != "tea" {
+				t.Fatalf("%+v answered with %+v: a list cached for another request", o, it)
+			}
+			if o.Algorithm == AlgoPopularity && it.Algorithm != AlgoPopularity {
+				t.Fatalf("%+v answered with %+v: a list cached for another request", o, it)
+			}
+		}
+	}
+}
