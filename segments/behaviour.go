@@ -78,6 +78,12 @@ func (c *compiler) behaviour(b Behaviour, path string) string {
 	if !ok {
 		return "1 = 0"
 	}
+	if col := windowColumn(b); col != "" {
+		c.windowable = true
+		if c.win != nil {
+			return c.windowCount(b, col, w.from)
+		}
+	}
 	minCount := b.MinCount
 	if minCount == 0 && b.MaxCount == nil {
 		minCount = 1
@@ -107,9 +113,9 @@ func (c *compiler) behaviour(b Behaviour, path string) string {
 		in = !in
 	}
 	if in {
-		return "c.id IN (" + sb.String() + ")"
+		return c.inSet(sb.String())
 	}
-	return "c.id NOT IN (" + sb.String() + ")"
+	return c.id + " NOT IN (" + sb.String() + ")"
 }
 
 // activityFrom writes "SELECT customer_id FROM ... WHERE ... GROUP BY customer_id" for

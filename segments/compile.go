@@ -35,19 +35,32 @@ func Compile(r Rules, now time.Time, dialect string) (Compiled, error) {
 // are the segments that segment conditions may name; root is the stored segment r belongs
 // to (0 for rules being edited), so a condition leading back to it is caught as a cycle.
 func compileWhere(r Rules, now time.Time, dialect string, segs map[int64]Segment, root int64) (string, []any, error) {
+	c, where, err := compileWith(r, now, dialect, segs, root, nil)
+	if err != nil {
+		return "", nil, err
+	}
+	return where, c.args, nil
+}
+
+// compileWith is compileWhere with the compiler's mode set by setup (when not nil), and
+// the compiler returned for what it learnt on the way.
+func compileWith(r Rules, now time.Time, dialect string, segs map[int64]Segment, root int64, setup func(*compiler)) (*compiler, string, error) {
 	if dialect != "sqlite" && dialect != "postgres" {
-		return "", nil, fmt.Errorf("segments: unknown SQL dialect %q", dialect)
+		return nil, "", fmt.Errorf("segments: unknown SQL dialect %q", dialect)
 	}
 	c := newCompiler(now, dialect, segs)
 	if root != 0 {
 		c.chain = []int64{root}
 		c.rooted = true
 	}
+	if setup != nil {
+		setup(c)
+	}
 	where := c.root(r)
 	if err := c.errs.Err(); err != nil {
-		return "", nil, err
+		return nil, "", err
 	}
-	return where, c.args, nil
+	return c, where, nil
 }
 
 // compiler walks a rule tree once, both validating it (errs, keyed by path) and writing
@@ -69,10 +82,52 @@ type compiler struct {
 	// refProblem is a cycle, a depth or a missing segment found while expanding a
 	// segment condition, reported once at the top-level condition that led to it.
 	refProblem string
+
+	// The count shapes of count.go compile the same rules in other modes. bare reads
+	// feature columns without their COALESCE, for queries where every customer counted
+	// has a features row; id is the customer's id ("c.id", or "f.customer_id" when
+	// counting over customer_features alone); win, when set, lets behaviour conditions
+	// read the window counts of customer_features (see window.go).
+	bare bool
+	id   string
+	win  *windowFeatures
+	// windowable says a behaviour condition could read a window count, given win.
+	windowable bool
+	// parts are the top-level conditions, each with its SQL and its span of args; they
+	// are conjuncts when allParts is true (match "all", or a single condition).
+	parts    []part
+	allParts bool
+	// sets maps the SQL of a condition written "id IN (set)" to its set: a query of
+	// distinct ids of existing customers, which a count can count alone.
+	sets map[string]string
+}
+
+// part is one top-level condition: its SQL and args[lo:hi].
+type part struct {
+	sql    string
+	lo, hi int
 }
 
 func newCompiler(now time.Time, dialect string, segs map[int64]Segment) *compiler {
-	return &compiler{now: now.UTC(), dialect: dialect, errs: store.FieldErrors{}, segs: segs}
+	return &compiler{now: now.UTC(), dialect: dialect, errs: store.FieldErrors{}, segs: segs, id: "c.id"}
+}
+
+// child is a compiler for the rules of a segment a condition names, in c's mode.
+func (c *compiler) child() *compiler {
+	sub := newCompiler(c.now, c.dialect, c.segs)
+	sub.bare, sub.id, sub.win = c.bare, c.id, c.win
+	return sub
+}
+
+// inSet writes "id IN (set)" for a set of distinct ids of existing customers (foreign
+// keys keep them existing), and remembers the set.
+func (c *compiler) inSet(set string) string {
+	sql := c.id + " IN (" + set + ")"
+	if c.sets == nil {
+		c.sets = map[string]string{}
+	}
+	c.sets[sql] = set
+	return sql
 }
 
 func (c *compiler) arg(v any) string {
@@ -107,13 +162,21 @@ func (c *compiler) rules(r Rules, path string, depth int) string {
 		return "1 = 1"
 	}
 	parts := make([]string, 0, len(r.Conditions))
+	if depth == 1 {
+		c.allParts = r.Match == "all" || len(r.Conditions) == 1
+	}
 	for i, cond := range r.Conditions {
 		c.conditions++
 		if c.conditions > maxConditions {
 			c.errs.Add("conditions", fmt.Sprintf("too many conditions (at most %d)", maxConditions))
 			return "1 = 0"
 		}
-		parts = append(parts, c.condition(cond, fmt.Sprintf("%sconditions[%d]", path, i), depth))
+		lo := len(c.args)
+		sql := c.condition(cond, fmt.Sprintf("%sconditions[%d]", path, i), depth)
+		parts = append(parts, sql)
+		if depth == 1 {
+			c.parts = append(c.parts, part{sql: sql, lo: lo, hi: len(c.args)})
+		}
 	}
 	if len(parts) == 1 {
 		return parts[0]

@@ -43,7 +43,7 @@ func (c *compiler) segment(ref SegmentRef, path string) string {
 	case !ok:
 		return c.refFails(path, fmt.Sprintf("segment %s refers to segment %d, which does not exist", c.name(c.chain[len(c.chain)-1]), ref.ID))
 	}
-	sub := newCompiler(c.now, c.dialect, c.segs)
+	sub := c.child()
 	sub.chain = append(slices.Clone(c.chain), ref.ID)
 	sub.rooted = c.rooted
 	where := sub.root(seg.Rules)
@@ -55,6 +55,7 @@ func (c *compiler) segment(ref SegmentRef, path string) string {
 		return "1 = 0"
 	}
 	c.args = append(c.args, sub.args...)
+	c.windowable = c.windowable || sub.windowable
 	if ref.includes() {
 		return "(" + where + ")"
 	}

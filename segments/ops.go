@@ -23,6 +23,9 @@ func (c *compiler) field(cond Condition, path string) string {
 		return "1 = 0"
 	}
 	f, attr, ok := lookupField(cond.Field)
+	if ok && c.bare {
+		f.expr = bareColumn(f.expr)
+	}
 	if !ok {
 		if a, isAttr := strings.CutPrefix(cond.Field, AttrPrefix); isAttr {
 			c.errs.Add(path+".field", fmt.Sprintf("custom attribute name must be 1 to 64 letters, digits or _ (got %s)", quoteShort(a)))
@@ -53,8 +56,8 @@ func (c *compiler) field(cond Condition, path string) string {
 		return c.cluster(cond.Op, cond.Value, valuePath)
 	case f.kind == kindPropensity:
 		// A customer without a score has no row, so matches no comparison.
-		return "c.id IN (SELECT ps.customer_id FROM propensity_scores ps WHERE " +
-			c.number(f, "", cond.Op, cond.Value, valuePath) + ")"
+		return c.inSet("SELECT ps.customer_id FROM propensity_scores ps WHERE " +
+			c.number(f, "", cond.Op, cond.Value, valuePath))
 	case f.typ == TypeText:
 		return c.text(f, attr, cond.Op, cond.Value, valuePath)
 	case f.typ == TypeNumber:
@@ -264,9 +267,9 @@ func (c *compiler) cluster(op string, raw json.RawMessage, path string) string {
 	for i, k := range keys {
 		marks[i] = c.arg(int64(k))
 	}
-	set := "(SELECT cc.customer_id FROM customer_clusters cc WHERE cc.cluster_key IN (" + strings.Join(marks, ", ") + "))"
+	set := "SELECT cc.customer_id FROM customer_clusters cc WHERE cc.cluster_key IN (" + strings.Join(marks, ", ") + ")"
 	if op == "not_in" {
-		return "c.id NOT IN " + set
+		return c.id + " NOT IN (" + set + ")"
 	}
-	return "c.id IN " + set
+	return c.inSet(set)
 }

@@ -43,22 +43,10 @@ const (
 	maxPage = 1_000_000
 )
 
-// Count returns how many customers match r (the live count of the rule editor).
+// Count returns how many customers match r (the live count of the rule editor). It
+// counts over the narrowest tables that give the same number (see count.go).
 func (s *Service) Count(ctx context.Context, r Rules) (int64, error) {
-	where, args, err := s.compile(ctx, r, nil)
-	if err != nil {
-		return 0, err
-	}
-	return s.countWhere(ctx, where, args)
-}
-
-// countWhere counts the customers a compiled condition holds for.
-func (s *Service) countWhere(ctx context.Context, where string, args []any) (int64, error) {
-	var n int64
-	if err := s.DB.WithContext(ctx).Raw("SELECT COUNT(*) "+fromCustomers+" WHERE "+where, args...).Scan(&n).Error; err != nil {
-		return 0, fmt.Errorf("segments: count customers: %w", err)
-	}
-	return n, nil
+	return s.count(ctx, r)
 }
 
 // CountResult is a count of a rule set and how long its query took.
@@ -68,18 +56,15 @@ type CountResult struct {
 }
 
 // CountJSON parses rule JSON (as ParseRules does) and counts the customers it matches,
-// timing the query alone. Bad rules return store.FieldErrors keyed by path.
+// timing the database work (choosing the query and running it). Bad rules return
+// store.FieldErrors keyed by path.
 func (s *Service) CountJSON(ctx context.Context, data []byte) (CountResult, error) {
 	r, err := ParseRules(data)
 	if err != nil {
 		return CountResult{}, err
 	}
-	where, args, err := s.compile(ctx, r, nil)
-	if err != nil {
-		return CountResult{}, err
-	}
 	start := time.Now()
-	n, err := s.countWhere(ctx, where, args)
+	n, err := s.count(ctx, r)
 	if err != nil {
 		return CountResult{}, err
 	}
@@ -98,8 +83,8 @@ func (s *Service) Members(ctx context.Context, r Rules, page, perPage int) ([]Me
 	if err != nil {
 		return nil, 0, err
 	}
-	var total int64
-	if err := s.DB.WithContext(ctx).Raw("SELECT COUNT(*) "+fromCustomers+" WHERE "+where, args...).Scan(&total).Error; err != nil {
+	total, err := s.count(ctx, r)
+	if err != nil {
 		return nil, 0, fmt.Errorf("segments: count members: %w", err)
 	}
 	members := []Member{}

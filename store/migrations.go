@@ -344,6 +344,31 @@ var migrations = []string{
 	`ALTER TABLE templates ADD COLUMN rec_algorithm TEXT NOT NULL DEFAULT 'best';
 	ALTER TABLE templates ADD COLUMN rec_count INTEGER NOT NULL DEFAULT 4;
 	ALTER TABLE templates ADD COLUMN rec_rules TEXT NOT NULL DEFAULT '{}';`,
+
+	// 12: live segment counts answer from indexes: when features were computed (the
+	// window fast path checks it), RFM tier with recency, and (value, customer) pairs of
+	// the feature columns rules test most, so a count reads the customer ids from the
+	// index alone; email consent, which the semi-join checks by customer id; and orders
+	// by product with their time, customer, order and amount, for purchases of a
+	// product or category in a window
+	`CREATE INDEX customer_features_computed ON customer_features (computed_at);
+	CREATE INDEX customer_features_tier_order ON customer_features (rfm_tier, last_order_at);
+	DROP INDEX customer_features_rfm_tier;
+	CREATE INDEX customer_features_monetary_customer ON customer_features (monetary, customer_id);
+	DROP INDEX customer_features_monetary;
+	CREATE INDEX customer_features_frequency ON customer_features (frequency, customer_id);
+	CREATE INDEX customer_features_views_7d ON customer_features (views_7d, customer_id);
+	CREATE INDEX customer_features_views_30d ON customer_features (views_30d, customer_id);
+	CREATE INDEX customer_features_views_90d ON customer_features (views_90d, customer_id);
+	CREATE INDEX customer_features_carts_7d ON customer_features (carts_7d, customer_id);
+	CREATE INDEX customer_features_carts_30d ON customer_features (carts_30d, customer_id);
+	CREATE INDEX customer_features_carts_90d ON customer_features (carts_90d, customer_id);
+	CREATE INDEX customer_features_searches_7d ON customer_features (searches_7d, customer_id);
+	CREATE INDEX customer_features_searches_30d ON customer_features (searches_30d, customer_id);
+	CREATE INDEX customer_features_searches_90d ON customer_features (searches_90d, customer_id);
+	CREATE INDEX customers_consent_email ON customers (consent_email);
+	CREATE INDEX orders_product_cover ON orders (product_id, ordered_at, customer_id, order_id, amount);
+	DROP INDEX orders_product;`,
 }
 
 var dialectTypes = map[string]map[string]string{
