@@ -59,9 +59,7 @@ func (h *Models) Show(c echo.Context) error {
 	if ok {
 		vm.Propensity = propensityView(rep)
 	}
-	if st, ok := h.Recsys.Status(); ok {
-		vm.Recsys = &templates.RecsysModel{TrainedAt: st.TrainedAt, Interactions: st.Interactions, Customers: st.Customers, Items: st.Items, Duration: st.Duration}
-	}
+	vm.Recsys = h.recsysModel()
 	vm.PropensityTraining = h.trainingView("propensity", durationOf(vm.Propensity))
 	var recDur time.Duration
 	if vm.Recsys != nil {
@@ -78,6 +76,15 @@ func (h *Models) Show(c echo.Context) error {
 	}
 	vm.ClustersTraining = h.trainingView("clusters", clDur)
 	return render(c, http.StatusOK, templates.ModelsPage(h.page(c, "Models", "models"), vm))
+}
+
+// recsysModel describes the serving recommender, or is nil before any training.
+func (h *Models) recsysModel() *templates.RecsysModel {
+	st, ok := h.Recsys.Status()
+	if !ok {
+		return nil
+	}
+	return &templates.RecsysModel{TrainedAt: st.TrainedAt, Interactions: st.Interactions, Customers: st.Customers, Items: st.Items, Duration: st.Duration}
 }
 
 func durationOf(p *templates.PropensityModel) time.Duration {
@@ -177,10 +184,10 @@ func (h *Models) Recommender(c echo.Context) error {
 	if weights, ok := h.Recsys.BlendWeights(); ok {
 		vm.Blend = blendSummary(weights)
 	}
+	vm.Model = h.recsysModel()
 	var trainDur time.Duration
-	if st, ok := h.Recsys.Status(); ok {
-		vm.Model = &templates.RecsysModel{TrainedAt: st.TrainedAt, Interactions: st.Interactions, Customers: st.Customers, Items: st.Items, Duration: st.Duration}
-		trainDur = st.Duration
+	if vm.Model != nil {
+		trainDur = vm.Model.Duration
 	}
 	rep, ok, err := h.Recsys.LatestEvaluation(ctx)
 	if err != nil {

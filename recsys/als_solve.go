@@ -138,7 +138,7 @@ func (s *alsSolver) explain(cy []float64, y []float32, row []entry) int32 {
 	s.cholSolve(u)
 	because, best := int32(-1), 0.0
 	for j, e := range row {
-		c := dot64(cy[j*f:(j+1)*f], u)
+		c := dot(cy[j*f:(j+1)*f], u)
 		if c > best || (c == best && because >= 0 && e.product < because) {
 			because, best = e.product, c
 		}
@@ -146,10 +146,11 @@ func (s *alsSolver) explain(cy []float64, y []float32, row []entry) int32 {
 	return because
 }
 
-// dot64 is the dot product of two equally long vectors.
-func dot64(a, b []float64) float64 {
+// dot is the dot product of two equally long vectors, with four running sums so the
+// additions do not wait on each other.
+func dot[T float32 | float64](a, b []T) T {
 	b = b[:len(a)]
-	var s0, s1, s2, s3 float64
+	var s0, s1, s2, s3 T
 	i := 0
 	for ; i+3 < len(a); i += 4 {
 		s0 += a[i] * b[i]

@@ -73,7 +73,7 @@ func TestALSReconstructsALowRankMatrix(t *testing.T) {
 	for c := range int32(12) {
 		lowestSeen, highestUnseen := math.Inf(1), math.Inf(-1)
 		for p := range int32(6) {
-			pred := float64(dot32(users[c*3:c*3+3], m.items[p*3:p*3+3]))
+			pred := float64(dot(users[c*3:c*3+3], m.items[p*3:p*3+3]))
 			want := 0.0
 			if observed[[2]int32{c, p}] {
 				want = 1
@@ -154,7 +154,7 @@ func TestALSFoldInEqualsTheTrainedCustomerVector(t *testing.T) {
 			t.Fatalf("customer %d: no candidates", c)
 		}
 		for _, cand := range got {
-			want := dot32(x, m.items[cand.Product*8:cand.Product*8+8])
+			want := dot(x, m.items[cand.Product*8:cand.Product*8+8])
 			if math.Abs(float64(cand.Score-want)) > 1e-6 {
 				t.Errorf("customer %d, product %d: fold-in scores %.7f, trained vector %.7f", c, cand.Product, cand.Score, want)
 			}
@@ -306,21 +306,3 @@ func benchmarkALSRecommend(b *testing.B, nCustomers, nItems int) {
 func BenchmarkALSRecommend300Products(b *testing.B) { benchmarkALSRecommend(b, 5_000, 300) }
 
 func BenchmarkALSRecommend10kProducts(b *testing.B) { benchmarkALSRecommend(b, 20_000, 10_000) }
-
-// dot32 is the dot product of two equally long vectors, with four running sums so the
-// additions do not wait on each other.
-func dot32(a, b []float32) float32 {
-	b = b[:len(a)]
-	var s0, s1, s2, s3 float32
-	i := 0
-	for ; i+3 < len(a); i += 4 {
-		s0 += a[i] * b[i]
-		s1 += a[i+1] * b[i+1]
-		s2 += a[i+2] * b[i+2]
-		s3 += a[i+3] * b[i+3]
-	}
-	for ; i < len(a); i++ {
-		s0 += a[i] * b[i]
-	}
-	return (s0 + s1) + (s2 + s3)
-}
