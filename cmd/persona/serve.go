@@ -13,6 +13,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/persona-app/persona/handlers"
+	"github.com/persona-app/persona/recsys"
 	"github.com/persona-app/persona/static"
 	"github.com/persona-app/persona/web"
 )
@@ -57,6 +58,10 @@ func (a *app) systemJobs() []systemJob {
 		{"30 3 * * *", "re-cluster customers", time.Hour, a.clusters.Retrain},
 		{"0 3 * * *", "train recommender", time.Hour, func(ctx context.Context) error {
 			_, err := a.recsys.Train(ctx, nil)
+			return err
+		}},
+		{"45 3 * * *", "evaluate recommender offline", time.Hour, func(ctx context.Context) error {
+			_, err := a.recsys.Evaluate(ctx, recsys.EvalOptions{Holdout: 0.2}, 10, nil)
 			return err
 		}},
 	}
