@@ -2,6 +2,7 @@ package recsys
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -154,4 +155,23 @@ func productsOf(ns []Neighbour) []int32 {
 		out = append(out, n.Product)
 	}
 	return out
+}
+
+func TestBestCandidatesEqualsSortingThemAll(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 9))
+	for trial := range 200 {
+		n := rng.IntN(60)
+		cands := make([]Candidate, n)
+		for i := range cands {
+			// Few distinct scores, so ties by product index are exercised.
+			cands[i] = Candidate{Product: int32(rng.IntN(1000)), Score: float32(rng.IntN(5))}
+		}
+		want := slices.Clone(cands)
+		slices.SortFunc(want, compareCandidates)
+		k := rng.IntN(20)
+		want = want[:min(k, n)]
+		if got := bestCandidates(slices.Clone(cands), k); !slices.Equal(got, want) {
+			t.Fatalf("trial %d, k=%d: got %v, want %v", trial, k, got, want)
+		}
+	}
 }

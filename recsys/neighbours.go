@@ -38,8 +38,49 @@ func (n *Neighbours) Recommend(history []Interaction, k int, skip func(product i
 		s.score[p] = 0
 	}
 	s.touched = s.touched[:0]
-	slices.SortFunc(cands, compareCandidates)
-	return cands[:min(k, len(cands))]
+	return bestCandidates(cands, k)
+}
+
+// bestCandidates returns the k best of cands by compareCandidates, best first, in cands'
+// own space: a heap of k keeps the work near O(len · log k) rather than a full sort.
+func bestCandidates(cands []Candidate, k int) []Candidate {
+	if k <= 0 {
+		return cands[:0]
+	}
+	if len(cands) <= k {
+		slices.SortFunc(cands, compareCandidates)
+		return cands
+	}
+	h := cands[:k] // a heap whose root is the worst candidate kept
+	for i := k/2 - 1; i >= 0; i-- {
+		siftWorst(h, i)
+	}
+	for _, c := range cands[k:] {
+		if compareCandidates(c, h[0]) < 0 {
+			h[0] = c
+			siftWorst(h, 0)
+		}
+	}
+	slices.SortFunc(h, compareCandidates)
+	return h
+}
+
+// siftWorst restores the heap below i: every parent is worse than its children.
+func siftWorst(h []Candidate, i int) {
+	for {
+		worst, l, r := i, 2*i+1, 2*i+2
+		if l < len(h) && compareCandidates(h[l], h[worst]) > 0 {
+			worst = l
+		}
+		if r < len(h) && compareCandidates(h[r], h[worst]) > 0 {
+			worst = r
+		}
+		if worst == i {
+			return
+		}
+		h[i], h[worst] = h[worst], h[i]
+		i = worst
+	}
 }
 
 // scoreRow is Recommend's dense scratch space over all products, reused through a pool so
