@@ -243,15 +243,7 @@ func fieldTypes() map[string]string {
 // Anything that does not parse is sent as a string so validation names the problem.
 func valueJSON(typ, op, v string) json.RawMessage {
 	enc := func(x any) json.RawMessage { b, _ := json.Marshal(x); return b }
-	list := func() []string {
-		var out []string
-		for _, p := range strings.Split(v, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
-			}
-		}
-		return out
-	}
+	list := func() []string { return splitList(v) }
 	switch op {
 	case "is_empty", "not_empty", "is_true", "is_false":
 		return nil

@@ -78,7 +78,6 @@ func cmdBench(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 			times = append(times, time.Since(start))
 		}
 		sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
-		ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 		fmt.Fprintf(stdout, "%-10s %-34s %10d %10.1f %10.1f %10.1f\n", r.kind, r.name, n,
 			ms(times[len(times)/2]), ms(times[(len(times)*95+99)/100-1]), ms(times[len(times)-1]))
 	}
