@@ -178,15 +178,22 @@ type alsScratch struct {
 // training does for a customer), scores every product with a factor vector by dot product,
 // and names the history product with the largest share of the score (see explain).
 func (m *ALS) Recommend(history []Interaction, n int, skip func(product int32) bool) []Candidate {
+	cands, finish := m.stage(history, n, skip)
+	finish(cands)
+	return cands
+}
+
+// stage implements staged: the candidates of Recommend, unexplained, and a finish that
+// explains any of them.
+func (m *ALS) stage(history []Interaction, n int, skip func(product int32) bool) ([]Candidate, func([]Candidate)) {
 	if n <= 0 {
-		return nil
+		return nil, noFinish
 	}
 	f, nProducts := m.opts.Factors, len(m.known)
 	s, ok := m.scratch.Get().(*alsScratch)
 	if !ok {
 		s = &alsScratch{solver: newALSSolver(f), x: make([]float32, f), scores: make([]float32, nProducts)}
 	}
-	defer m.scratch.Put(s)
 	s.row = s.row[:0]
 	for _, h := range history {
 		if h.Weight > 0 && h.Product >= 0 && int(h.Product) < nProducts {
@@ -195,7 +202,8 @@ func (m *ALS) Recommend(history []Interaction, n int, skip func(product int32) b
 	}
 	x, ok := s.solver.solve(m.gram, m.items, s.row, m.opts.Lambda, m.opts.Alpha)
 	if !ok {
-		return nil
+		m.scratch.Put(s)
+		return nil, noFinish
 	}
 	for i, v := range x {
 		s.x[i] = float32(v)
@@ -218,8 +226,25 @@ func (m *ALS) Recommend(history []Interaction, n int, skip func(product int32) b
 	}
 	best := s.top.sorted()
 	if len(best) == 0 {
-		return nil
+		m.scratch.Put(s)
+		return nil, noFinish
 	}
+	out := make([]Candidate, len(best))
+	for i, c := range best {
+		out[i] = Candidate{Product: c.Product, Score: c.Sim, Because: -1}
+	}
+	return out, func(explain []Candidate) {
+		m.explain(s, explain)
+		m.scratch.Put(s)
+	}
+}
+
+// explain names each candidate's Because from the solver state stage left in s.
+func (m *ALS) explain(s *alsScratch, cands []Candidate) {
+	if len(cands) == 0 {
+		return
+	}
+	f := m.opts.Factors
 	s.cy = s.cy[:0]
 	for _, e := range s.row {
 		c := 1 + m.opts.Alpha*float64(e.w)
@@ -227,12 +252,10 @@ func (m *ALS) Recommend(history []Interaction, n int, skip func(product int32) b
 			s.cy = append(s.cy, c*float64(v))
 		}
 	}
-	out := make([]Candidate, len(best))
-	for i, c := range best {
+	for i, c := range cands {
 		y := m.items[int(c.Product)*f : int(c.Product+1)*f]
-		out[i] = Candidate{Product: c.Product, Score: c.Sim, Because: s.solver.explain(s.cy, y, s.row)}
+		cands[i].Because = s.solver.explain(s.cy, y, s.row)
 	}
-	return out
 }
 
 // alsWire is the persisted form of ALS: the options, item factors and YᵀY.

@@ -53,49 +53,99 @@ func (b *Blend) Recommend(history []Interaction, n int, skip func(product int32)
 		return nil
 	}
 	lists := make([][]Candidate, len(b.models))
+	finishes := make([]func([]Candidate), len(b.models))
 	for i, m := range b.models {
-		if b.weights[i] > 0 {
+		switch st, ok := m.(staged); {
+		case b.weights[i] <= 0:
+		case ok:
+			lists[i], finishes[i] = st.stage(history, blendDepth(n), skip)
+		default:
 			lists[i] = m.Recommend(history, blendDepth(n), skip)
 		}
 	}
-	return b.merge(lists, b.weights, n)
+	out := b.merge(lists, b.weights, n)
+	var mine []Candidate
+	for i, finish := range finishes {
+		if finish == nil {
+			continue
+		}
+		name := b.models[i].Name()
+		mine = mine[:0]
+		for _, c := range out {
+			if c.Source == name {
+				mine = append(mine, c)
+			}
+		}
+		finish(mine)
+		for j, k := 0, 0; j < len(out) && k < len(mine); j++ {
+			if out[j].Source == name {
+				out[j].Because = mine[k].Because
+				k++
+			}
+		}
+	}
+	return out
 }
 
-// blendEntry is one product's running total in merge.
+// staged is a Model that can give a blend its candidates before their reasons, so that
+// only the items the blend keeps are explained: stage returns the candidates with Because
+// -1, and finish, which must be called exactly once (with nil when no reason is wanted),
+// sets Because on the candidates given (any of stage's, by product) and releases the
+// model's working state.
+type staged interface {
+	stage(history []Interaction, n int, skip func(product int32) bool) (cands []Candidate, finish func(explain []Candidate))
+}
+
+// noFinish is the finish of a stage that kept no working state.
+func noFinish([]Candidate) {}
+
+// blendEntry is one product's running total in merge: the sum, the largest single
+// contribution, and the candidate and component that gave it.
 type blendEntry struct {
 	score, best float64
 	cand        Candidate
+	from        int
 }
 
 // merge blends the components' lists with weights and returns the n best.
 func (b *Blend) merge(lists [][]Candidate, weights []float64, n int) []Candidate {
-	acc := make(map[int32]*blendEntry, 2*blendDepth(n))
+	total := 0
+	for i, list := range lists {
+		if weights[i] > 0 {
+			total += len(list)
+		}
+	}
+	entries := make([]blendEntry, 0, total)
+	index := make(map[int32]int32, total)
 	for i, list := range lists {
 		if weights[i] <= 0 {
 			continue
 		}
 		for r, c := range list {
 			v := weights[i] / float64(r+1)
-			e, ok := acc[c.Product]
+			j, ok := index[c.Product]
 			if !ok {
-				e = &blendEntry{}
-				acc[c.Product] = e
+				j = int32(len(entries))
+				index[c.Product] = j
+				entries = append(entries, blendEntry{})
 			}
+			e := &entries[j]
 			e.score += v
 			if !ok || v > e.best {
-				e.best, e.cand = v, c
-				e.cand.Source = b.models[i].Name()
+				e.best, e.cand, e.from = v, c, i
 			}
 		}
 	}
-	out := make([]Candidate, 0, len(acc))
-	for _, e := range acc {
-		c := e.cand
-		c.Score = float32(e.score)
-		out = append(out, c)
+	for i := range entries {
+		entries[i].cand.Score = float32(entries[i].score)
 	}
-	slices.SortFunc(out, compareCandidates)
-	return out[:min(n, len(out))]
+	slices.SortFunc(entries, func(x, y blendEntry) int { return compareCandidates(x.cand, y.cand) })
+	out := make([]Candidate, min(n, len(entries)))
+	for i := range out {
+		out[i] = entries[i].cand
+		out[i].Source = b.models[entries[i].from].Name()
+	}
+	return out
 }
 
 // blendWire is the persisted form of Blend: its components by name, and their weights.

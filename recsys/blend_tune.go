@@ -14,6 +14,11 @@ var defaultBlendGrid = []float64{0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1}
 // maxTuneRounds bounds coordinate ascent; it usually settles in two or three rounds.
 const maxTuneRounds = 10
 
+// blendPruneTolerance is the share of the tuned blend's validation NDCG@k that TuneBlend
+// gives up to drop a component: every component the blend asks costs serving time on
+// every request, and one that adds less than this is not worth it.
+const blendPruneTolerance = 0.005
+
 // ValidationSplit is the split for tuning inside an evaluation: it drops each customer's
 // test holdout exactly as SplitHoldout(rows, opts) would hold it out, then splits what
 // remains the same way, so the latest opts.Holdout of each customer's training
@@ -38,7 +43,9 @@ func ValidationSplit(rows []EvalRow, opts EvalOptions) (*Split, error) {
 // holdout. The search is deterministic coordinate ascent: start from the best single
 // component, then, component by component, try each grid weight (default
 // defaultBlendGrid) and keep it only if NDCG@k strictly improves, until a round changes
-// nothing. Each component's candidate lists are computed once. It returns the weights,
+// nothing. Then components are dropped, the least useful first, while the blend keeps
+// within blendPruneTolerance of the NDCG@k it reached. Each component's candidate lists
+// are computed once. It returns the weights,
 // normalised to sum to 1, and the validation metrics of each component and then of the
 // tuned blend.
 func TuneBlend(val *Split, build func(*Split) ([]Model, error), k int, grid ...float64) ([]float64, []Metrics, error) {
@@ -83,6 +90,7 @@ func TuneBlend(val *Split, build func(*Split) ([]Model, error), k int, grid ...f
 			break
 		}
 	}
+	weights = t.prune(weights, best*(1-blendPruneTolerance))
 	var sum float64
 	for _, w := range weights {
 		sum += w
@@ -92,6 +100,31 @@ func TuneBlend(val *Split, build func(*Split) ([]Model, error), k int, grid ...f
 	}
 	metrics := EvaluateAll(val, append(slices.Clone(models), NewBlend(models, weights)), k)
 	return weights, metrics, nil
+}
+
+// prune sets weights to 0, one component at a time, choosing each time the one whose loss
+// leaves the highest NDCG@k, while that stays at least floor and another component is
+// left. It returns the pruned weights.
+func (t *blendTuner) prune(weights []float64, floor float64) []float64 {
+	for {
+		var next []float64
+		left, nextScore := 0, -1.0
+		for i, w := range weights {
+			if w == 0 {
+				continue
+			}
+			left++
+			trial := slices.Clone(weights)
+			trial[i] = 0
+			if s := t.ndcg(trial); s > nextScore {
+				next, nextScore = trial, s
+			}
+		}
+		if left <= 1 || nextScore < floor {
+			return weights
+		}
+		weights = next
+	}
 }
 
 // blendTuner holds each validation customer's candidate lists from each component.

@@ -188,23 +188,35 @@ type userScratch struct {
 // score(p) = Σ_v sim(u,v)·w(v,p) = Σ_h ĥ_h·Σ_v w(v,h)·w(v,p), ĥ the normalised history;
 // ties go to the lower product index.
 func (u *UserUser) Recommend(history []Interaction, n int, skip func(product int32) bool) []Candidate {
+	cands, finish := u.stage(history, n, skip)
+	finish(cands)
+	return cands
+}
+
+// stage implements staged: the candidates of Recommend, unexplained, and a finish that
+// explains any of them from the neighbours found.
+func (u *UserUser) stage(history []Interaction, n int, skip func(product int32) bool) ([]Candidate, func([]Candidate)) {
 	if n <= 0 || u.k == 0 {
-		return nil
+		return nil, noFinish
 	}
 	s, ok := u.scratch.Get().(*userScratch)
 	if !ok {
 		s = &userScratch{acc: make([]float32, u.Customers()), hpos: make([]int32, u.nProducts),
 			score: make([]float32, u.nProducts), cpos: make([]int32, u.nProducts)}
 	}
-	defer u.scratch.Put(s)
 	u.loadHistory(s, history)
-	defer func() {
+	finish := func(explain []Candidate) {
+		if len(explain) > 0 {
+			u.explain(s, explain)
+		}
 		for _, h := range s.hist {
 			s.hpos[h.product] = 0
 		}
-	}()
+		u.scratch.Put(s)
+	}
 	if len(s.hist) == 0 {
-		return nil
+		finish(nil)
+		return nil, noFinish
 	}
 	u.chooseNeighbours(s)
 	for _, v := range s.refs {
@@ -228,10 +240,9 @@ func (u *UserUser) Recommend(history []Interaction, n int, skip func(product int
 	best := s.top.sorted()
 	cands := make([]Candidate, len(best))
 	for i, b := range best {
-		cands[i] = Candidate{Product: b.Product, Score: b.Sim}
+		cands[i] = Candidate{Product: b.Product, Score: b.Sim, Because: -1}
 	}
-	u.explain(s, cands)
-	return cands
+	return cands, finish
 }
 
 // loadHistory fills s.hist and s.hpos with the valid history products (summed if repeated),
@@ -266,12 +277,16 @@ func (u *UserUser) chooseNeighbours(s *userScratch) {
 	for _, h := range s.hist {
 		from, to := u.poff[h.product], u.poff[h.product+1]
 		limit := int32(max(float32(u.scanBudget)*h.w*h.w, minScan))
+		// Locals, so the loop does not reload s's fields after each append.
+		acc, touched, w := s.acc, s.touched, h.w
 		for _, p := range u.postings[from:min(to, from+limit)] {
-			if s.acc[p.customer] == 0 {
-				s.touched = append(s.touched, p.customer)
+			a := acc[p.customer]
+			if a == 0 {
+				touched = append(touched, p.customer)
 			}
-			s.acc[p.customer] += h.w * p.w
+			acc[p.customer] = a + w*p.w
 		}
+		s.touched = touched
 	}
 	s.top.k = u.k
 	s.top.reset()
@@ -296,7 +311,12 @@ func (u *UserUser) chooseNeighbours(s *userScratch) {
 		s.refs = append(s.refs, ref)
 	}
 	slices.SortFunc(s.refs, func(a, b neighbourRef) int {
-		return cmp.Or(cmp.Compare(b.sim, a.sim), cmp.Compare(a.customer, b.customer))
+		switch {
+		case a.sim != b.sim:
+			return cmp.Compare(b.sim, a.sim)
+		default:
+			return cmp.Compare(a.customer, b.customer)
+		}
 	})
 }
 
