@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -118,30 +119,47 @@ func (h *API) Recommendations(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	items, err := h.Recsys.Recommend(ctx, id, opts)
+	body, err := h.Recsys.RecommendEncoded(ctx, id, opts, "api-json", func(items []recsys.Item) ([]byte, error) {
+		return encodeRecommendations(ext, items)
+	})
 	if errors.Is(err, recsys.ErrNotTrained) {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "the recommender has not been trained yet")
 	}
 	if err != nil {
 		return err
 	}
-	type item struct {
-		ProductID string  `json:"product_id"`
-		Name      string  `json:"name"`
-		Category  string  `json:"category"`
-		Price     float64 `json:"price"`
-		Currency  string  `json:"currency"`
-		URL       string  `json:"url"`
-		ImageURL  string  `json:"image_url"`
-		Score     float64 `json:"score"`
-		Algorithm string  `json:"algorithm"`
-		Reason    string  `json:"reason"`
-	}
-	out := make([]item, len(items))
+	return c.JSONBlob(http.StatusOK, body)
+}
+
+// apiRecommendation is one recommended product as the API shows it.
+type apiRecommendation struct {
+	ProductID string  `json:"product_id"`
+	Name      string  `json:"name"`
+	Category  string  `json:"category"`
+	Price     float64 `json:"price"`
+	Currency  string  `json:"currency"`
+	URL       string  `json:"url"`
+	ImageURL  string  `json:"image_url"`
+	Score     float64 `json:"score"`
+	Algorithm string  `json:"algorithm"`
+	Reason    string  `json:"reason"`
+}
+
+// encodeRecommendations is the API's JSON body for a customer's list. The recommender
+// keeps it with the list, so a client asking again the same way is sent the same bytes.
+func encodeRecommendations(customer string, items []recsys.Item) ([]byte, error) {
+	out := make([]apiRecommendation, len(items))
 	for i, it := range items {
-		out[i] = item{it.ExternalID, it.Name, it.Category, it.Price, it.Currency, it.URL, it.ImageURL, it.Score, it.Algorithm, it.Reason}
+		out[i] = apiRecommendation{it.ExternalID, it.Name, it.Category, it.Price, it.Currency, it.URL, it.ImageURL, it.Score, it.Algorithm, it.Reason}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"customer_id": ext, "items": out})
+	body, err := json.Marshal(struct {
+		CustomerID string              `json:"customer_id"`
+		Items      []apiRecommendation `json:"items"`
+	}{customer, out})
+	if err != nil {
+		return nil, fmt.Errorf("encode recommendations for %q: %w", customer, err)
+	}
+	return append(body, '\n'), nil
 }
 
 type apiCampaign struct {

@@ -1,9 +1,9 @@
 package recsys
 
 import (
-	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // Served lists are cached per customer: the last list computed for them, with the request
@@ -15,10 +15,31 @@ import (
 // past it the cache starts again empty.
 const maxCachedLists = 100_000
 
-// servedList is one customer's last list and the request it answered.
+// servedList is one customer's last list, the request it answered, and the list as last
+// encoded (see RecommendEncoded). It is not modified once cached, but for encoded.
 type servedList struct {
-	key   string
-	items []Item
+	key     string
+	items   []Item
+	encoded atomic.Pointer[encodedList]
+}
+
+// encodedList is a list encoded in some format.
+type encodedList struct {
+	format string
+	data   []byte
+}
+
+// encode returns the list in format, encoding it (once per format asked in turn) with enc.
+func (l *servedList) encode(format string, enc func([]Item) ([]byte, error)) ([]byte, error) {
+	if e := l.encoded.Load(); e != nil && e.format == format {
+		return e.data, nil
+	}
+	data, err := enc(l.items)
+	if err != nil {
+		return nil, err
+	}
+	l.encoded.Store(&encodedList{format: format, data: data})
+	return data, nil
 }
 
 // listKey identifies a request; algorithm is the resolved name.
@@ -41,29 +62,26 @@ func listKey(algorithm string, o Options) string {
 	return b.String()
 }
 
-// cachedList returns the customer's cached list for key, as a copy.
-func (h *histories) cachedList(customerID int64, key string) ([]Item, bool) {
+// cachedList returns the customer's cached list for key; the caller must not modify it.
+func (h *histories) cachedList(customerID int64, key string) (*servedList, bool) {
 	v, ok := h.lists.Load(customerID)
 	if !ok {
 		return nil, false
 	}
 	l := v.(*servedList)
-	if l.key != key {
-		return nil, false
-	}
-	return slices.Clone(l.items), true
+	return l, l.key == key
 }
 
-// storeList caches the customer's list for key, unless the customer was forgotten since
-// gen was read (the list may be stale then). The caller holds forgetter.mu.
-func (h *histories) storeList(customerID int64, gen uint64, key string, items []Item) {
+// storeList caches the customer's list, unless the customer was forgotten since gen was
+// read (the list may be stale then). The caller holds forgetter.mu.
+func (h *histories) storeList(customerID int64, gen uint64, l *servedList) {
 	if h.gen != gen {
 		return
 	}
 	if h.listCount.Add(1) > maxCachedLists {
 		h.clearLists()
 	}
-	h.lists.Store(customerID, &servedList{key: key, items: slices.Clone(items)})
+	h.lists.Store(customerID, l)
 }
 
 // clearLists drops every cached list.

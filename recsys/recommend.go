@@ -24,6 +24,29 @@ const (
 // a short list is topped up with what is popular (in o.Segment when set). The customer's
 // history comes from memory (see history.go). Before any training it returns ErrNotTrained.
 func (s *Service) Recommend(ctx context.Context, customerID int64, o Options) ([]Item, error) {
+	l, err := s.served(ctx, customerID, o)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(l.items), nil
+}
+
+// RecommendEncoded is Recommend with the list in the form encode gives it (JSON for the
+// API, say), under the name format. The encoded form is kept with the customer's cached
+// list, so a client asking again the same way gets the same bytes without anything being
+// scored or encoded; the caller must not modify them. encode must not keep or modify the
+// items it is given.
+func (s *Service) RecommendEncoded(ctx context.Context, customerID int64, o Options, format string, encode func([]Item) ([]byte, error)) ([]byte, error) {
+	l, err := s.served(ctx, customerID, o)
+	if err != nil {
+		return nil, err
+	}
+	return l.encode(format, encode)
+}
+
+// served returns the customer's list under o: the cached one when it answers the same
+// request, else a new one, cached unless the customer was forgotten meanwhile.
+func (s *Service) served(ctx context.Context, customerID int64, o Options) (*servedList, error) {
 	if err := checkCount(o.N); err != nil {
 		return nil, err
 	}
@@ -39,8 +62,8 @@ func (s *Service) Recommend(ctx context.Context, customerID int64, o Options) ([
 		return nil, err
 	}
 	key := listKey(name, o)
-	if items, ok := snap.histories.cachedList(customerID, key); ok {
-		return items, nil
+	if l, ok := snap.histories.cachedList(customerID, key); ok {
+		return l, nil
 	}
 	s.forget.mu.Lock()
 	gen := snap.histories.gen
@@ -49,11 +72,11 @@ func (s *Service) Recommend(ctx context.Context, customerID int64, o Options) ([
 	if err != nil {
 		return nil, err
 	}
-	items := snap.recommend(name, m, h, o)
+	l := &servedList{key: key, items: snap.recommend(name, m, h, o)}
 	s.forget.mu.Lock()
-	snap.histories.storeList(customerID, gen, key, items)
+	snap.histories.storeList(customerID, gen, l)
 	s.forget.mu.Unlock()
-	return items, nil
+	return l, nil
 }
 
 // recommend builds the list for history h from model m (named name) under o.

@@ -3,7 +3,9 @@ package recsys
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -197,5 +199,43 @@ func TestAServedListIsReusedOnlyForTheSameRequest(t *testing.T) {
 				t.Fatalf("%+v answered with %+v: a list cached for another request", o, it)
 			}
 		}
+	}
+}
+
+func TestAnEncodedListIsKeptUntilTheCustomerChanges(t *testing.T) {
+	s, db := trainedShop(t)
+	ctx := context.Background()
+	calls := 0
+	encode := func(items []Item) ([]byte, error) {
+		calls++
+		return []byte(fmt.Sprint(itemIDs(items))), nil
+	}
+	o := Options{N: 3, Algorithm: AlgoItemItem}
+	first, err := s.RecommendEncoded(ctx, 4, o, "ids", encode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.RecommendEncoded(ctx, 4, o, "ids", encode)
+	if err != nil || string(again) != string(first) || calls != 1 {
+		t.Fatalf("asked again: %s, %v after %d encodings; want %s from one encoding", again, err, calls, first)
+	}
+	// Another format is encoded afresh, from the same list.
+	other, err := s.RecommendEncoded(ctx, 4, o, "ids again", encode)
+	if err != nil || string(other) != string(first) || calls != 2 {
+		t.Fatalf("another format: %s, %v after %d encodings", other, err, calls)
+	}
+	// Customer 4 buys the Red Mug and is forgotten: the next answer is encoded from the new list.
+	insertRows(t, db, "orders", "order_id, customer_id, product_id, quantity, unit_price, amount, ordered_at, created_at",
+		[][]any{{"O-9", 4, 101, 1, 9.5, 9.5, trainTime.Add(time.Hour), trainTime.Add(time.Hour)}})
+	s.Forget(4)
+	after, err := s.RecommendEncoded(ctx, 4, o, "ids", encode)
+	if err != nil || calls != 3 {
+		t.Fatalf("after the purchase: %s, %v after %d encodings; want a third encoding", after, err, calls)
+	}
+	if !strings.Contains(string(first), "101") || strings.Contains(string(after), "101") {
+		t.Fatalf("before %s, after %s: the Red Mug (101) should leave the list once bought", first, after)
+	}
+	if _, err := s.RecommendEncoded(ctx, 4, o, "broken", func([]Item) ([]byte, error) { return nil, errors.New("no") }); err == nil {
+		t.Fatal("an encoding error was not returned")
 	}
 }
