@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -86,6 +85,7 @@ func BenchmarkServeDemo(b *testing.B) {
 
 // BenchmarkRecommendationsHTTP32 serves GET /api/v1/customers/{id}/recommendations over
 // loopback HTTP to 32 concurrent clients with the default algorithm: p50 and p99 in ms.
+// The clients run in a process of their own (loadgen_test.go), on the same two cores.
 func BenchmarkRecommendationsHTTP32(b *testing.B) {
 	a, _, exts := servingApp(b)
 	key, err := a.accounts.Secret(context.Background(), "session", 64)
@@ -111,60 +111,25 @@ func BenchmarkRecommendationsHTTP32(b *testing.B) {
 	srv.Start()
 	b.Cleanup(srv.Close)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	const clients = 32
-	get := func(i int) (time.Duration, error) {
-		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/customers/%s/recommendations?n=10", base, exts[i%len(exts)]), nil)
-		req.Header.Set("Authorization", "Bearer "+apiKey)
-		start := time.Now()
-		resp, err := client.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		var buf [4096]byte
-		for {
-			if _, err := resp.Body.Read(buf[:]); err != nil {
-				break
-			}
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			return 0, fmt.Errorf("status %d", resp.StatusCode)
-		}
-		return time.Since(start), nil
+	urls := make([]string, len(exts))
+	for i, ext := range exts {
+		urls[i] = fmt.Sprintf("%s/api/v1/customers/%s/recommendations?n=10", base, ext)
 	}
-	for i := range exts { // steady state: every customer asked once, connections open
-		if _, err := get(i); err != nil {
+	for _, u := range urls { // steady state: every customer asked once
+		if _, err := timedGet(client, u, apiKey); err != nil {
 			b.Fatal(err)
 		}
 	}
+	const clients = 32
 	b.ResetTimer()
-	perClient := max(b.N/clients, 50)
-	times := make([][]time.Duration, clients)
-	errs := make(chan error, clients)
-	var wg sync.WaitGroup
-	for c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range perClient {
-				d, err := get(c*perClient + j)
-				if err != nil {
-					errs <- err
-					return
-				}
-				times[c] = append(times[c], d)
-			}
-		}()
-	}
-	wg.Wait()
+	res, err := runLoad(loadJob{URLs: urls, Key: apiKey, Clients: clients, PerClient: max(b.N/clients, 50)})
 	b.StopTimer()
-	close(errs)
-	for err := range errs {
+	if err != nil {
 		b.Fatal(err)
 	}
-	all := slices.Concat(times...)
+	all := res.Durations
 	slices.Sort(all)
 	b.ReportMetric(percentile(all, 50), "p50-ms")
 	b.ReportMetric(percentile(all, 99), "p99-ms")
-	b.ReportMetric(float64(len(all))/b.Elapsed().Seconds(), "req/s")
+	b.ReportMetric(float64(len(all))/res.Elapsed.Seconds(), "req/s")
 }

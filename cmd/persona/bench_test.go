@@ -55,7 +55,8 @@ func startCountingSMTP(b *testing.B) (string, *countingSMTP) {
 	return ln.Addr().String(), be
 }
 
-// demoApp builds the demo shop once per benchmark run; it takes about 20 s.
+// demoDB builds the demo shop once per benchmark run (about 75 s), or names the one in
+// PERSONA_BENCH_DEMO_DB, a demo database built before (`persona demo --no-serve`).
 var demoOnce struct {
 	sync.Once
 	dir string
@@ -63,6 +64,9 @@ var demoOnce struct {
 }
 
 func demoDB(b *testing.B) string {
+	if path := os.Getenv("PERSONA_BENCH_DEMO_DB"); path != "" {
+		return path
+	}
 	demoOnce.Do(func() {
 		dir, err := mkdirTemp()
 		if err != nil {

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The HTTP benchmark's clients run in a process of their own, as a load generator such
+// as wrk or hey would: their garbage and their goroutines then do not count against the
+// server's collector and scheduler, though they still take their share of the same two
+// cores. The test binary is that process when PERSONA_LOADGEN names a job file.
+
+// loadJob is what the load generator does: Clients goroutines each send PerClient GETs
+// with the API key, walking URLs from their own offset.
+type loadJob struct {
+	URLs      []string
+	Key       string
+	Clients   int
+	PerClient int
+}
+
+// loadResult is what the load generator reports: each request's time, sorted or not,
+// and the wall time of the whole run; Err says why it stopped early.
+type loadResult struct {
+	Durations []time.Duration
+	Elapsed   time.Duration
+	Err       string
+}
+
+func TestMain(m *testing.M) {
+	if path := os.Getenv("PERSONA_LOADGEN"); path != "" {
+		os.Exit(loadGenerator(path, os.Stdout))
+	}
+	os.Exit(m.Run())
+}
+
+// runLoad runs job in a child process (this test binary) and returns what it measured.
+func runLoad(job loadJob) (loadResult, error) {
+	dir, err := os.MkdirTemp("", "persona-loadgen")
+	if err != nil {
+		return loadResult{}, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "job.json")
+	data, err := json.Marshal(job)
+	if err != nil {
+		return loadResult{}, err
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		return loadResult{}, err
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "PERSONA_LOADGEN="+path)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return loadResult{}, fmt.Errorf("load generator: %v: %s", err, stderr.String())
+	}
+	var res loadResult
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+		return loadResult{}, fmt.Errorf("load generator output: %v", err)
+	}
+	if res.Err != "" {
+		return res, errors.New(res.Err)
+	}
+	if want := job.Clients * job.PerClient; len(res.Durations) != want {
+		return res, fmt.Errorf("load generator: %d requests timed, want %d", len(res.Durations), want)
+	}
+	return res, nil
+}
+
+// loadGenerator runs the job in the file at path and writes a loadResult as JSON to out;
+// it returns the process's exit code.
+func loadGenerator(path string, out io.Writer) int {
+	var job loadJob
+	data, err := os.ReadFile(path)
+	if err == nil {
+		err = json.Unmarshal(data, &job)
+	}
+	if err != nil || len(job.URLs) == 0 || job.Clients <= 0 {
+		fmt.Fprintf(os.Stderr, "load generator: bad job %s: %v\n", path, err)
+		return 2
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: job.Clients}}
+	times := make([][]time.Duration, job.Clients)
+	errs := make([]error, job.Clients)
+	// One request per client first, so every connection is open before timing starts.
+	var wg sync.WaitGroup
+	for c := range job.Clients {
+		wg.Go(func() { _, errs[c] = timedGet(client, job.URLs[c%len(job.URLs)], job.Key) })
+	}
+	wg.Wait()
+	start := time.Now()
+	for c := range job.Clients {
+		if errs[c] != nil {
+			break
+		}
+		wg.Go(func() {
+			times[c] = make([]time.Duration, 0, job.PerClient)
+			for j := range job.PerClient {
+				d, err := timedGet(client, job.URLs[(c*job.PerClient+j)%len(job.URLs)], job.Key)
+				if err != nil {
+					errs[c] = err
+					return
+				}
+				times[c] = append(times[c], d)
+			}
+		})
+	}
+	wg.Wait()
+	res := loadResult{Elapsed: time.Since(start)}
+	for c := range job.Clients {
+		res.Durations = append(res.Durations, times[c]...)
+		if errs[c] != nil && res.Err == "" {
+			res.Err = errs[c].Error()
+		}
+	}
+	if err := json.NewEncoder(out).Encode(res); err != nil {
+		fmt.Fprintf(os.Stderr, "load generator: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// timedGet GETs url with the API key, reads the whole body and returns how long that took;
+// a status other than 200 is an error.
+func timedGet(client *http.Client, url, key string) (time.Duration, error) {
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	start := time.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	d := time.Since(start)
+	if err != nil {
+		return 0, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("GET %s: status %d", url, resp.StatusCode)
+	}
+	return d, nil
+}
