@@ -177,6 +177,17 @@ func Bench(ctx context.Context, o BenchOptions, progress func(step string)) ([]B
 			return out, err
 		}
 	}
+	// What serving holds besides the models: every customer's history, as training leaves
+	// the cache (see history.go).
+	var held *histories
+	if err := build("hold every customer's history", func() (Model, error) {
+		held = holdHistories(d.histories)
+		return nil, nil
+	}, func(time.Duration) string { return fmt.Sprintf("%d customers", d.nCustomers) }); err != nil {
+		return out, err
+	}
+	runtime.KeepAlive(held)
+	models = append(models, NewBlend(models, slices.Repeat([]float64{1}, len(models))))
 	r := rand.New(rand.NewPCG(o.Seed, 7))
 	for _, m := range models {
 		progress("serve " + m.Name())
@@ -192,6 +203,25 @@ func Bench(ctx context.Context, o BenchOptions, progress func(step string)) ([]B
 		out = append(out, BenchResult{Step: "serve " + m.Name(), P50: times[len(times)/2], P99: times[len(times)*99/100]})
 	}
 	return out, nil
+}
+
+// holdHistories caches each customer's history as training does: customer c is id c+1.
+// A product whose dampened weight reaches a purchase's counts as bought (generated weights
+// say no more).
+func holdHistories(all [][]Interaction) *histories {
+	hs := &histories{}
+	bought := float32(math.Log1p(purchaseWeight))
+	for c, items := range all {
+		h := &history{items: make([]Interaction, len(items))}
+		for i, it := range items {
+			h.items[i] = Interaction{Customer: -1, Product: it.Product, Weight: it.Weight}
+			if it.Weight >= bought {
+				h.bought = append(h.bought, it.Product)
+			}
+		}
+		hs.m.Store(int64(c+1), h)
+	}
+	return hs
 }
 
 // liveHeap returns the bytes of live heap after a full collection.

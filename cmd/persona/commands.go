@@ -1,13 +1,17 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -183,7 +187,17 @@ func cmdRecsys(ctx context.Context, cfg Config, args []string, stdout, stderr io
 	if err != nil {
 		return fmt.Errorf("recsys train: %w", err)
 	}
-	fmt.Fprintf(stdout, "trained %s on %d interactions (%d customers, %d products) in %s\n", st.Algorithm, st.Interactions, st.Customers, st.Items, st.Duration.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "trained %s on %d interactions (%d customers, %d products) in %s\n",
+		strings.Join(a.recsys.Algorithms(), ", "), st.Interactions, st.Customers, st.Items, st.Duration.Round(time.Millisecond))
+	if weights, ok := a.recsys.BlendWeights(); ok {
+		names := slices.Sorted(maps.Keys(weights))
+		slices.SortStableFunc(names, func(x, y string) int { return cmp.Compare(weights[y], weights[x]) })
+		parts := make([]string, len(names))
+		for i, name := range names {
+			parts[i] = fmt.Sprintf("%s %.0f %%", name, 100*weights[name])
+		}
+		fmt.Fprintf(stdout, "best blends %s\n", strings.Join(parts, ", "))
+	}
 	return nil
 }
 
