@@ -185,3 +185,60 @@ func TestBlendWeightsSurviveEncoding(t *testing.T) {
 		t.Error("decoding truncated data succeeded")
 	}
 }
+
+func TestPruningDropsComponentsThatAddNothing(t *testing.T) {
+	val, err := ValidationSplit(twoTastes(), EvalOptions{Holdout: 0.2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ii := BuildItemItem(len(val.Products), val.Train, 50)
+	// The same model twice, and a poor one at a small weight.
+	tuner := newBlendTuner(val, []Model{ii, reverseOrder{n: int32(len(val.Products))}, ii}, 10)
+	weights := []float64{1, 0.05, 1}
+	full := tuner.ndcg(weights)
+	floor := full * (1 - blendPruneTolerance)
+	got := tuner.prune(slices.Clone(weights), floor)
+	if got[1] != 0 || (got[0] == 0) == (got[2] == 0) {
+		t.Fatalf("pruned to %v: want one copy of item-to-item alone", got)
+	}
+	if s := tuner.ndcg(got); s < floor {
+		t.Errorf("pruned blend NDCG %.4f is below the floor %.4f", s, floor)
+	}
+	if kept := tuner.prune(slices.Clone(weights), full+1); !slices.Equal(kept, weights) {
+		t.Errorf("with an unreachable floor, prune changed %v to %v", weights, kept)
+	}
+}
+
+func TestABlendExplainsItsItemsAsTheirComponentWould(t *testing.T) {
+	val, err := ValidationSplit(twoTastes(), EvalOptions{Holdout: 0.2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(val.Products)
+	als, err := TrainALS(len(val.Customers)+64, n, val.Train, ALSOptions{Factors: 4, Iterations: 5, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	models := []Model{BuildUserUser(n, val.Train, 10), als, BuildItemItem(n, val.Train, 50)}
+	blend := NewBlend(models, []float64{1, 1, 0.5})
+	checked := map[string]int{}
+	for _, c := range val.Customers {
+		got := blend.Recommend(c.History, 5, noSkip)
+		for _, it := range got {
+			for _, m := range models {
+				if m.Name() != it.Source {
+					continue
+				}
+				for _, own := range m.Recommend(c.History, blendDepth(5), noSkip) {
+					if own.Product == it.Product && own.Because != it.Because {
+						t.Fatalf("product %d from %s: the blend says because %d, the component %d", it.Product, it.Source, it.Because, own.Because)
+					}
+				}
+				checked[it.Source]++
+			}
+		}
+	}
+	if checked[AlgoUserUser] == 0 || checked[AlgoALS] == 0 {
+		t.Fatalf("items checked per component: %v; want user-to-user and ALS among them", checked)
+	}
+}
