@@ -41,14 +41,17 @@ func accessLog(logger *slog.Logger) echo.MiddlewareFunc {
 				c.Error(err)
 			}
 			req := c.Request()
-			attrs := []any{"method", req.Method, "path", req.URL.Path, "status", c.Response().Status,
-				"duration_ms", time.Since(start).Milliseconds(), "request_id", c.Get(handlers.KeyRequestID)}
+			if strings.HasPrefix(req.URL.Path, "/static/") || !logger.Enabled(req.Context(), slog.LevelInfo) {
+				return nil
+			}
+			id, _ := c.Get(handlers.KeyRequestID).(string)
+			attrs := []slog.Attr{slog.String("method", req.Method), slog.String("path", req.URL.Path),
+				slog.Int("status", c.Response().Status), slog.Int64("duration_ms", time.Since(start).Milliseconds()),
+				slog.String("request_id", id)}
 			if u := handlers.CurrentUser(c); u != nil {
-				attrs = append(attrs, "user_id", u.ID)
+				attrs = append(attrs, slog.Int64("user_id", u.ID))
 			}
-			if !strings.HasPrefix(req.URL.Path, "/static/") {
-				logger.Info("request", attrs...)
-			}
+			logger.LogAttrs(req.Context(), slog.LevelInfo, "request", attrs...)
 			return nil
 		}
 	}
