@@ -99,6 +99,18 @@ type staged interface {
 // noFinish is the finish of a stage that kept no working state.
 func noFinish([]Candidate) {}
 
+// unexplained returns m's candidates without their reasons where m can skip them: offline
+// evaluation and blend tuning read only the products.
+func unexplained(m Model, history []Interaction, n int, skip func(product int32) bool) []Candidate {
+	st, ok := m.(staged)
+	if !ok {
+		return m.Recommend(history, n, skip)
+	}
+	cands, finish := st.stage(history, n, skip)
+	finish(nil)
+	return cands
+}
+
 // blendEntry is one product's running total in merge: the sum, the largest single
 // contribution, and the candidate and component that gave it.
 type blendEntry struct {

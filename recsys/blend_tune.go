@@ -150,7 +150,7 @@ func newBlendTuner(s *Split, models []Model, k int) *blendTuner {
 		}
 		t.lists[ci] = make([][]Candidate, len(models))
 		for i, m := range models {
-			t.lists[ci][i] = m.Recommend(c.History, blendDepth(k), skip)
+			t.lists[ci][i] = unexplained(m, c.History, blendDepth(k), skip)
 		}
 		for _, p := range c.Known {
 			known[p] = false

@@ -78,7 +78,7 @@ func Evaluate(s *Split, m Model, k int) Metrics {
 			known[p] = true
 		}
 		ranked = ranked[:0]
-		for _, cand := range m.Recommend(c.History, k, skip) {
+		for _, cand := range unexplained(m, c.History, k, skip) {
 			if len(ranked) < k && !skip(cand.Product) {
 				ranked = append(ranked, cand.Product)
 				recommended[cand.Product] = true
