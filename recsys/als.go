@@ -79,6 +79,7 @@ type ALS struct {
 	itemsT  []float32 // the same, factor-major: factor k of product p is itemsT[k*nProducts+p]
 	gram    []float64 // YᵀY, f×f row-major, computed from items as stored
 	known   []bool    // products with a non-zero factor vector: the only candidates
+	index   *alsIndex // for catalogues of alsIndexMinProducts or more (see als_index.go)
 	scratch sync.Pool // of *alsScratch, for Recommend
 }
 
@@ -146,6 +147,9 @@ func newALS(opts ALSOptions, items []float32, gram []float64) *ALS {
 			m.itemsT[k*n+p] = v
 			m.known[p] = m.known[p] || v != 0
 		}
+	}
+	if n >= alsIndexMinProducts {
+		m.index = buildALSIndex(items, m.known, f, opts.Seed)
 	}
 	return m
 }

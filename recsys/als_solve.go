@@ -172,6 +172,7 @@ type alsScratch struct {
 	scores []float32 // per product
 	cy     []float64 // the history's confidence-weighted factors, for explain
 	top    topK
+	bounds []clusterBound // for the index search
 }
 
 // Recommend implements Model: it folds the history in (one solve with the stored YᵀY, as
@@ -208,21 +209,12 @@ func (m *ALS) stage(history []Interaction, n int, skip func(product int32) bool)
 	for i, v := range x {
 		s.x[i] = float32(v)
 	}
-	// All the scores in one matrix-vector product over the factor-major copy: f long,
-	// vectorised axpy passes, which matters at tens of thousands of products.
-	blas32.Gemv(blas.Trans, 1, blas32.General{Rows: f, Cols: nProducts, Stride: nProducts, Data: m.itemsT},
-		blas32.Vector{N: f, Inc: 1, Data: s.x}, 0, blas32.Vector{N: nProducts, Inc: 1, Data: s.scores})
 	s.top.k = n
 	s.top.reset()
-	for p, score := range s.scores {
-		if !m.known[p] {
-			continue
-		}
-		c := Neighbour{Product: int32(p), Sim: score}
-		if len(s.top.heap) == n && !better(c, s.top.heap[0]) || skip(int32(p)) {
-			continue
-		}
-		s.top.offer(c)
+	if m.index != nil {
+		s.bounds, _ = m.index.search(s.x, &s.top, skip, s.bounds, true)
+	} else {
+		m.scoreAll(s, skip)
 	}
 	best := s.top.sorted()
 	if len(best) == 0 {
@@ -255,6 +247,24 @@ func (m *ALS) explain(s *alsScratch, cands []Candidate) {
 	for i, c := range cands {
 		y := m.items[int(c.Product)*f : int(c.Product+1)*f]
 		cands[i].Because = s.solver.explain(s.cy, y, s.row)
+	}
+}
+
+// scoreAll offers s.top every known product, scored in one matrix-vector product over the
+// factor-major copy: f long, vectorised axpy passes.
+func (m *ALS) scoreAll(s *alsScratch, skip func(product int32) bool) {
+	f, nProducts := m.opts.Factors, len(m.known)
+	blas32.Gemv(blas.Trans, 1, blas32.General{Rows: f, Cols: nProducts, Stride: nProducts, Data: m.itemsT},
+		blas32.Vector{N: f, Inc: 1, Data: s.x}, 0, blas32.Vector{N: nProducts, Inc: 1, Data: s.scores})
+	for p, score := range s.scores {
+		if !m.known[p] {
+			continue
+		}
+		c := Neighbour{Product: int32(p), Sim: score}
+		if len(s.top.heap) == s.top.k && !better(c, s.top.heap[0]) || skip(int32(p)) {
+			continue
+		}
+		s.top.offer(c)
 	}
 }
 
