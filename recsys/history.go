@@ -121,3 +121,55 @@ func (s *Service) history(ctx context.Context, snap *snapshot, customerID int64)
 	}
 	return h, nil
 }
+
+// Warm fills the serving snapshot's history cache from the database as training does, so
+// that after a restart (which loads the models but no histories) no request waits on the
+// database. Histories already cached are kept, and customers forgotten while Warm reads
+// are left to be read when asked for. It returns how many histories it added; it runs
+// between training runs, not beside one.
+func (s *Service) Warm(ctx context.Context) (int, error) {
+	s.trainMu.Lock()
+	defer s.trainMu.Unlock()
+	snap := s.current.Load()
+	if snap == nil {
+		return 0, nil
+	}
+	s.forget.beginTraining()
+	set, err := readTrainingSet(ctx, s.db, s.now())
+	s.forget.mu.Lock()
+	defer s.forget.mu.Unlock()
+	all, changed := s.forget.all, s.forget.changed
+	s.forget.training, s.forget.all, s.forget.changed = false, false, nil
+	if err != nil || all || s.current.Load() != snap {
+		return 0, err
+	}
+	// The set numbers products its own way; the snapshot's catalogue is the one served.
+	remap := make([]int32, len(set.productIDs))
+	for i, id := range set.productIDs {
+		remap[i] = snap.catalog.index(id)
+	}
+	added := 0
+	for id, h := range set.histories {
+		if changed[id] {
+			continue
+		}
+		w := &history{items: make([]Interaction, 0, len(h.items)), bought: make([]int32, 0, len(h.bought))}
+		for _, it := range h.items {
+			if p := remap[it.Product]; p >= 0 {
+				w.items = append(w.items, Interaction{Customer: -1, Product: p, Weight: it.Weight})
+			}
+		}
+		for _, p := range h.bought {
+			if q := remap[p]; q >= 0 {
+				w.bought = append(w.bought, q)
+			}
+		}
+		slices.SortFunc(w.items, func(a, b Interaction) int { return int(a.Product - b.Product) })
+		slices.Sort(w.bought)
+		w.bought = slices.Compact(w.bought)
+		if _, loaded := snap.histories.m.LoadOrStore(id, w); !loaded {
+			added++
+		}
+	}
+	return added, nil
+}

@@ -239,3 +239,47 @@ func TestAnEncodedListIsKeptUntilTheCustomerChanges(t *testing.T) {
 		t.Fatal("an encoding error was not returned")
 	}
 }
+
+func TestWarmReadsEveryHistoryAfterARestart(t *testing.T) {
+	trained, db := trainedShop(t)
+	ctx := context.Background()
+	s := NewService(db, fixedClock(trainTime)) // a new process
+	if ok, err := s.Load(ctx); !ok || err != nil {
+		t.Fatalf("load: %v, %v", ok, err)
+	}
+	snap := s.current.Load()
+	if n := countCached(snap); n != 0 {
+		t.Fatalf("%d histories cached before warming", n)
+	}
+	added, err := s.Warm(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := countCached(trained.current.Load())
+	if added != want || countCached(snap) != want || want == 0 {
+		t.Fatalf("warming added %d histories (%d cached), want the %d training cached", added, countCached(snap), want)
+	}
+	// Each warmed history is the one a request would read from the database.
+	snap.histories.m.Range(func(k, v any) bool {
+		read, err := readHistory(ctx, db, snap.catalog, k.(int64))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := v.(*history)
+		if !slices.Equal(got.items, read.items) || !slices.Equal(got.bought, read.bought) {
+			t.Fatalf("customer %d: warmed %+v, read %+v", k, got, read)
+		}
+		return true
+	})
+	// A second warm-up adds nothing, and keeps what is cached.
+	if again, err := s.Warm(ctx); again != 0 || err != nil {
+		t.Fatalf("warming again added %d, %v", again, err)
+	}
+}
+
+// countCached counts the histories a snapshot caches.
+func countCached(snap *snapshot) int {
+	n := 0
+	snap.histories.m.Range(func(any, any) bool { n++; return true })
+	return n
+}

@@ -94,6 +94,20 @@ func (a *app) serve(ctx context.Context) error {
 		}
 	}()
 
+	// The models load with the app; the customers' histories are read once, in the
+	// background, so that requests do not wait on the database for them.
+	workers.Add(1)
+	go func() {
+		defer workers.Done()
+		start := time.Now()
+		n, err := a.recsys.Warm(workCtx)
+		if err != nil && !errors.Is(err, context.Canceled) {
+			a.log.Warn("recommender histories not read ahead; they will be read when asked for", "err", err)
+			return
+		}
+		a.log.Info("recommender histories read", "customers", n, "duration_ms", time.Since(start).Milliseconds())
+	}()
+
 	sched := cron.New(cron.WithLocation(time.UTC), cron.WithChain(
 		cron.Recover(cronLogger{a.log}), cron.SkipIfStillRunning(cronLogger{a.log})))
 	for _, j := range a.systemJobs() {
