@@ -80,3 +80,38 @@ func loadCatalog(ctx context.Context, db *store.DB, ids []int64) (*catalog, erro
 	}
 	return c, nil
 }
+
+// RefreshCatalog reads the served products' details again (name, category, price, stock
+// and so on), so that the business rules and what a recommendation shows follow a product
+// import or update at once, without retraining. Cached lists are dropped. Products the
+// models do not know stay unknown until the next training. A training run under way when
+// details change refreshes its own snapshot as it comes into service.
+func (s *Service) RefreshCatalog(ctx context.Context) error {
+	s.forget.mu.Lock()
+	if s.forget.training {
+		s.forget.products = true
+	}
+	s.forget.mu.Unlock()
+	for {
+		snap := s.current.Load()
+		if snap == nil {
+			return nil
+		}
+		cat, err := loadCatalog(ctx, s.db, snap.catalog.ids)
+		if err != nil {
+			return err
+		}
+		s.forget.mu.Lock()
+		if s.current.Load() != snap { // another snapshot came in meanwhile: read for it
+			s.forget.mu.Unlock()
+			continue
+		}
+		next := *snap // the models and the history cache are shared
+		next.catalog = cat
+		s.current.Store(&next)
+		snap.histories.gen++ // a list being computed from the old details is not cached
+		snap.histories.clearLists()
+		s.forget.mu.Unlock()
+		return nil
+	}
+}

@@ -44,18 +44,20 @@ type forgetter struct {
 	training bool
 	all      bool
 	changed  map[int64]bool
+	products bool // product details changed during the run (see RefreshCatalog)
 }
 
 // beginTraining starts tracking changes for a training run about to read the database.
 func (f *forgetter) beginTraining() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.training, f.all, f.changed = true, false, nil
+	f.training, f.all, f.changed, f.products = true, false, nil, false
 }
 
 // endTraining drops from the new snapshot the customers that changed while it was built,
-// then serves it.
-func (s *Service) endTraining(snap *snapshot) {
+// then serves it. It tells whether product details changed meanwhile: the snapshot's
+// catalogue may then be older than them.
+func (s *Service) endTraining(snap *snapshot) (productsChanged bool) {
 	s.forget.mu.Lock()
 	defer s.forget.mu.Unlock()
 	if s.forget.all {
@@ -66,8 +68,10 @@ func (s *Service) endTraining(snap *snapshot) {
 		snap.histories.m.Delete(id)
 		snap.histories.lists.Delete(id)
 	}
-	s.forget.training, s.forget.all, s.forget.changed = false, false, nil
+	productsChanged = s.forget.products
+	s.forget.training, s.forget.all, s.forget.changed, s.forget.products = false, false, nil, false
 	s.current.Store(snap)
+	return productsChanged
 }
 
 // Forget drops the cached histories of the given customers (all of them when ids is nil,
@@ -139,7 +143,7 @@ func (s *Service) Warm(ctx context.Context) (int, error) {
 	s.forget.mu.Lock()
 	defer s.forget.mu.Unlock()
 	all, changed := s.forget.all, s.forget.changed
-	s.forget.training, s.forget.all, s.forget.changed = false, false, nil
+	s.forget.training, s.forget.all, s.forget.changed, s.forget.products = false, false, nil, false
 	if err != nil || all || s.current.Load() != snap {
 		return 0, err
 	}

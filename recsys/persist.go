@@ -93,7 +93,7 @@ func (s *Service) loadLatest(ctx context.Context) (*snapshot, error) {
 		return nil, fmt.Errorf("recsys: load models: %w", err)
 	}
 	defer rows.Close()
-	snap := &snapshot{}
+	snap := &snapshot{histories: &histories{}}
 	var first *blob
 	for rows.Next() {
 		var algorithm string

@@ -34,7 +34,7 @@ type SegmentMembers struct {
 }
 
 // snapshot is everything one training run produced. Only its history cache changes
-// while it serves.
+// while it serves; RefreshCatalog replaces it with a copy holding new product details.
 type snapshot struct {
 	stats      TrainStats
 	catalog    *catalog
@@ -44,7 +44,7 @@ type snapshot struct {
 	byName map[string]Model
 	// segments holds popularity within each saved segment, by segment id.
 	segments  map[int64]*segmentPopularity
-	histories histories
+	histories *histories // shared with the snapshots RefreshCatalog derives
 	// extra holds persisted models that are not served by name (segment popularity).
 	extra []Model
 }

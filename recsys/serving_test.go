@@ -283,3 +283,43 @@ func countCached(snap *snapshot) int {
 	snap.histories.m.Range(func(any, any) bool { n++; return true })
 	return n
 }
+
+func TestProductDetailsChangedDuringTrainingReachTheNewModels(t *testing.T) {
+	s, db := trainedShop(t)
+	ctx := context.Background()
+	o := Options{N: 3, Algorithm: AlgoItemItem}
+	before, err := s.Recommend(ctx, 1, o)
+	if err != nil || len(before) == 0 {
+		t.Fatalf("before: %v, %v", before, err)
+	}
+	gone := before[0].ProductID
+	outOfStock := func() {
+		if err := db.Exec(`UPDATE products SET in_stock = ? WHERE id = ?`, false, gone).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RefreshCatalog(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The product goes out of stock while a training run is saving models it read the
+	// catalogue for earlier.
+	once := false
+	if _, err := s.Train(ctx, func(stage string, _ float64) {
+		if stage == "saving" && !once {
+			once = true
+			outOfStock()
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !once {
+		t.Fatal("training never reached its saving stage")
+	}
+	after, err := s.Recommend(ctx, 1, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(itemIDs(after), gone) {
+		t.Fatalf("product %d went out of stock during training and is still recommended: %v", gone, itemIDs(after))
+	}
+}

@@ -33,7 +33,7 @@ func (s *Service) Train(ctx context.Context, progress Progress) (TrainStats, err
 	if err != nil {
 		return TrainStats{}, err
 	}
-	snap := &snapshot{catalog: cat}
+	snap := &snapshot{catalog: cat, histories: &histories{}}
 	d, err := s.productionData(ctx, set)
 	if err != nil {
 		return TrainStats{}, err
@@ -65,7 +65,11 @@ func (s *Service) Train(ctx context.Context, progress Progress) (TrainStats, err
 	if err := s.save(ctx, snap); err != nil {
 		return TrainStats{}, err
 	}
-	s.endTraining(snap)
+	if s.endTraining(snap) {
+		if err := s.RefreshCatalog(ctx); err != nil {
+			return TrainStats{}, fmt.Errorf("recsys: train: products changed while training: %w", err)
+		}
+	}
 	progress("done", 1)
 	return snap.stats, nil
 }

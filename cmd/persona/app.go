@@ -114,15 +114,23 @@ func newApp(ctx context.Context, cfg Config, logw io.Writer) (*app, error) {
 			}
 			return nil
 		})
-	a.customers.AfterImport = append(a.customers.AfterImport, func(_ context.Context, kind customers.Kind) error {
+	a.customers.AfterImport = append(a.customers.AfterImport, func(ctx context.Context, kind customers.Kind) error {
 		if kind == customers.KindOrders || kind == customers.KindEvents || kind == customers.KindProducts {
 			a.recsys.Forget() // everyone's behaviour may have changed: read it afresh
+		}
+		if kind == customers.KindProducts {
+			return a.recsys.RefreshCatalog(ctx) // stock, prices and names as imported
 		}
 		return nil
 	})
 	a.customers.AfterWrite = append(a.customers.AfterWrite, func(ctx context.Context, kind customers.Kind, ids []int64) error {
 		if (kind == customers.KindOrders || kind == customers.KindEvents) && len(ids) > 0 {
 			a.recsys.Forget(ids...) // their next recommendations count what just happened
+		}
+		if kind == customers.KindProducts {
+			if err := a.recsys.RefreshCatalog(ctx); err != nil {
+				return err
+			}
 		}
 		if kind == customers.KindOrders {
 			_, err := a.campaigns.Attribute(ctx)

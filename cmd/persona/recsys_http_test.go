@@ -108,3 +108,35 @@ func jsonString(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+func TestAProductUpdateThroughTheAPIChangesTheNextRecommendationsAtOnce(t *testing.T) {
+	s := newShop(t, 150)
+	const customer = "C00003"
+	q := url.Values{"n": {"10"}, "algorithm": {"item-to-item"}}
+	before := s.recommendations(customer, q)
+	if len(before) < 2 {
+		t.Fatalf("%d recommendations before the update, want two or more", len(before))
+	}
+	gone, renamed := before[0], before[1]
+	code, sum := s.api("POST", "/api/v1/products", []map[string]any{
+		{"product_id": gone.ProductID, "name": gone.Name, "category": gone.Category, "price": 10, "in_stock": false},
+		{"product_id": renamed.ProductID, "name": "Renamed " + renamed.Name, "category": renamed.Category, "price": 10, "in_stock": true},
+	})
+	if code != 200 || sum["updated"].(float64) != 2 {
+		t.Fatalf("post products: %d %v", code, sum)
+	}
+	after := s.recommendations(customer, q)
+	names := map[string]string{}
+	for _, it := range after {
+		names[it.ProductID] = it.Name
+	}
+	if _, ok := names[gone.ProductID]; ok {
+		t.Errorf("%s is out of stock but still recommended: %+v", gone.ProductID, after)
+	}
+	if got, ok := names[renamed.ProductID]; ok && got != "Renamed "+renamed.Name {
+		t.Errorf("%s is shown as %q after its new name was posted", renamed.ProductID, got)
+	}
+	if _, ok := names[renamed.ProductID]; !ok {
+		t.Errorf("%s left the list though only its name changed: %+v", renamed.ProductID, after)
+	}
+}
