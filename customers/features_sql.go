@@ -14,14 +14,17 @@ import (
 // feature_extras (x), which the orders pass fills from Go (see features_orders.go).
 // {ids} is replaced by a filter on the customer id, or by nothing for every customer.
 // Times are parameters computed in Go, so the text is the same on SQLite and PostgreSQL;
-// concat_ws needs SQLite 3.44 or later (the bundled driver has it).
+// concat_ws needs SQLite 3.44 or later (the bundled driver has it). The customer columns
+// rules combine with features (country, email and push consent) are copied as they are,
+// so the database's trigger that checks a new row's copies finds nothing to correct.
 const (
 	// insertFeaturesHead lists the columns; the SELECT list that follows gives them in order.
 	insertFeaturesHead = `INSERT INTO customer_features (customer_id, first_order_at, last_order_at,
 		frequency, monetary, avg_order_value, browse_seconds, event_count, last_event_at, last_activity_at,
 		purchases_7d, purchases_30d, purchases_90d, views_7d, views_30d, views_90d, carts_7d, carts_30d, carts_90d,
 		searches_7d, searches_30d, searches_90d, event_counts, top_categories, category_shares,
-		recency_score, frequency_score, monetary_score, rfm_tier, days_since_signup, computed_at, updated_at)`
+		recency_score, frequency_score, monetary_score, rfm_tier, days_since_signup,
+		country, consent_email, consent_push, computed_at, updated_at)`
 
 	// last_activity_at is the later of the last order and the last event.
 	selectFeatures = `SELECT c.id, o.first_at, o.last_at, COALESCE(o.orders, 0), COALESCE(o.spend, 0),
@@ -36,7 +39,7 @@ const (
 			COALESCE(w.s7, 0), COALESCE(w.s30, 0), COALESCE(w.s90, 0),
 			COALESCE(w.counts, '{}'), COALESCE(x.top_categories, ''), COALESCE(x.category_shares, ''),
 			COALESCE(x.recency_score, 0), COALESCE(x.frequency_score, 0), COALESCE(x.monetary_score, 0),
-			COALESCE(x.rfm_tier, ''), {days}, ?, ?
+			COALESCE(x.rfm_tier, ''), {days}, c.country, c.consent_email, c.consent_push, ?, ?
 		FROM customers c
 		LEFT JOIN feature_extras x ON x.customer_id = c.id`
 

@@ -91,6 +91,9 @@ type compiler struct {
 	bare bool
 	id   string
 	win  *windowFeatures
+	// copied reads the customer columns customer_features holds copies of from f (see
+	// copiedColumns), for counts over customer_features alone.
+	copied bool
 	// windowable says a behaviour condition could read a window count, given win.
 	windowable bool
 	// parts are the top-level conditions, each with its SQL and its span of args; they
@@ -115,7 +118,7 @@ func newCompiler(now time.Time, dialect string, segs map[int64]Segment) *compile
 // child is a compiler for the rules of a segment a condition names, in c's mode.
 func (c *compiler) child() *compiler {
 	sub := newCompiler(c.now, c.dialect, c.segs)
-	sub.bare, sub.id, sub.win = c.bare, c.id, c.win
+	sub.bare, sub.id, sub.win, sub.copied = c.bare, c.id, c.win, c.copied
 	return sub
 }
 

@@ -18,8 +18,11 @@ import (
 //     they read no customer column but the id; when each of their top-level conditions
 //     reads customers or features, not both, they count the customers whose conditions
 //     hold among the ids of the features rows whose conditions hold (a semi-join);
-//     otherwise customers JOIN customer_features. All read feature columns bare (no
-//     COALESCE), so their indexes apply;
+//     otherwise customers JOIN customer_features. When the only customer columns they
+//     read are the ones customer_features holds copies of (copiedColumns), they count
+//     customer_features alone, reading the copies: the copied columns trail the feature
+//     indexes, so "country = DE and monetary >= 100" reads one index. All read feature
+//     columns bare (no COALESCE), so their indexes apply;
 //   - any other rules count over the LEFT JOIN.
 //
 // "Cannot hold without a features row" is asked of the database, not guessed: the
@@ -38,6 +41,7 @@ const (
 	shapeSet       = "set"
 	shapeCustomers = "customers"
 	shapeFeatures  = "features"
+	shapeCopied    = "features (copied columns)"
 	shapeSemi      = "semi-join"
 	shapeInner     = "inner join"
 	shapeLeft      = "left join"
@@ -80,21 +84,25 @@ func (s *Service) countQuery(ctx context.Context, r Rules) (query string, args [
 	if err != nil || !needed {
 		return "SELECT COUNT(*) " + fromCustomers + " WHERE " + where, c.args, shapeLeft, err
 	}
-	alone := !readsCustomer(where)
+	alone, copied := !readsCustomer(where), readsOnlyCopied(where)
 	win := c.win
 	b, bareWhere, err := compile(func(c *compiler) {
 		c.bare, c.win = true, win
-		if alone {
-			c.id = "f.customer_id"
+		if alone || copied {
+			c.id, c.copied = "f.customer_id", copied
 		}
 	})
 	if err != nil {
 		return "", nil, "", err
 	}
-	if alone && !customerColumn.MatchString(bareWhere) {
-		return "SELECT COUNT(*) FROM customer_features f WHERE " + bareWhere, b.args, shapeFeatures, nil
+	if (alone || copied) && !customerColumn.MatchString(bareWhere) {
+		shape := shapeFeatures
+		if !alone {
+			shape = shapeCopied
+		}
+		return "SELECT COUNT(*) FROM customer_features f WHERE " + bareWhere, b.args, shape, nil
 	}
-	if alone {
+	if alone || copied {
 		// Defensive: something still reads c, so keep the customers.
 		b, bareWhere, err = compile(func(c *compiler) { c.bare, c.win = true, win })
 		if err != nil {
@@ -147,6 +155,34 @@ func readsCustomer(sql string) bool {
 		}
 	}
 	return false
+}
+
+// copiedColumns are the customer columns customer_features holds copies of, which the
+// database keeps equal to the customer's (migration 13).
+var copiedColumns = map[string]bool{"country": true, "consent_email": true, "consent_push": true}
+
+// readsOnlyCopied tells whether compiled SQL reads customer columns, and none but the id
+// and the copied ones.
+func readsOnlyCopied(sql string) bool {
+	copied := false
+	for _, m := range customerColumn.FindAllStringSubmatch(sql, -1) {
+		switch {
+		case copiedColumns[m[1]]:
+			copied = true
+		case m[1] != "id":
+			return false
+		}
+	}
+	return copied
+}
+
+// copiedColumn is a field expression reading a copied customer column as its copy in
+// customer_features; other expressions are returned as they are.
+func copiedColumn(expr string) string {
+	if col, ok := strings.CutPrefix(expr, "c."); ok && copiedColumns[col] {
+		return "f." + col
+	}
+	return expr
 }
 
 // needsFeatures tells whether a customer without a features row fails the compiled

@@ -26,6 +26,9 @@ func (c *compiler) field(cond Condition, path string) string {
 	if ok && c.bare {
 		f.expr = bareColumn(f.expr)
 	}
+	if ok && c.copied {
+		f.expr = copiedColumn(f.expr)
+	}
 	if !ok {
 		if a, isAttr := strings.CutPrefix(cond.Field, AttrPrefix); isAttr {
 			c.errs.Add(path+".field", fmt.Sprintf("custom attribute name must be 1 to 64 letters, digits or _ (got %s)", quoteShort(a)))

@@ -369,6 +369,105 @@ var migrations = []string{
 	CREATE INDEX customers_consent_email ON customers (consent_email);
 	CREATE INDEX orders_product_cover ON orders (product_id, ordered_at, customer_id, order_id, amount);
 	DROP INDEX orders_product;`,
+
+	// 13: the customer columns rules combine with features most (country, email and push
+	// consent) are copied into customer_features, which triggers keep true (see
+	// migrationTriggers), and trail the indexes of the feature columns rules test (those
+	// of migration 12, RFM tier and last order): a count of "country = DE and monetary >=
+	// 100" then reads one index alone
+	`ALTER TABLE customer_features ADD COLUMN country TEXT NOT NULL DEFAULT '';
+	ALTER TABLE customer_features ADD COLUMN consent_email BOOLEAN NOT NULL DEFAULT FALSE;
+	ALTER TABLE customer_features ADD COLUMN consent_push BOOLEAN NOT NULL DEFAULT FALSE;
+	UPDATE customer_features SET (country, consent_email, consent_push) =
+		(SELECT c.country, c.consent_email, c.consent_push FROM customers c WHERE c.id = customer_features.customer_id);
+	DROP INDEX customer_features_monetary_customer;
+	DROP INDEX customer_features_frequency;
+	DROP INDEX customer_features_views_7d;
+	DROP INDEX customer_features_views_30d;
+	DROP INDEX customer_features_views_90d;
+	DROP INDEX customer_features_carts_7d;
+	DROP INDEX customer_features_carts_30d;
+	DROP INDEX customer_features_carts_90d;
+	DROP INDEX customer_features_searches_7d;
+	DROP INDEX customer_features_searches_30d;
+	DROP INDEX customer_features_searches_90d;
+	DROP INDEX customer_features_tier_order;
+	DROP INDEX customer_features_last_order;
+	CREATE INDEX customer_features_monetary_customer ON customer_features (monetary, country, consent_email, consent_push, customer_id);
+	CREATE INDEX customer_features_frequency ON customer_features (frequency, country, consent_email, consent_push, customer_id);
+	CREATE INDEX customer_features_views_7d ON customer_features (views_7d, country, consent_email, consent_push, customer_id);
+	CREATE INDEX customer_features_views_30d ON customer_features (views_30d, country, consent_email, consent_push, customer_id);
+	CREATE INDEX customer_features_views_90d ON customer_features (views_90d, country, consent_email, consent_push, customer_id);
+	CREATE INDEX customer_features_carts_7d ON customer_features (carts_7d, country, consent_email, consent_push, customer_id);
+	CREATE INDEX customer_features_carts_30d ON customer_features (carts_30d, country, consent_email, consent_push, customer_id);
+	CREATE INDEX customer_features_carts_90d ON customer_features (carts_90d, country, consent_email, consent_push, customer_id);
+	CREATE INDEX customer_features_searches_7d ON customer_features (searches_7d, country, consent_email, consent_push, customer_id);
+	CREATE INDEX customer_features_searches_30d ON customer_features (searches_30d, country, consent_email, consent_push, customer_id);
+	CREATE INDEX customer_features_searches_90d ON customer_features (searches_90d, country, consent_email, consent_push, customer_id);
+	CREATE INDEX customer_features_tier_order ON customer_features (rfm_tier, last_order_at, country, consent_email, consent_push, customer_id);
+	CREATE INDEX customer_features_last_order ON customer_features (last_order_at, country, consent_email, consent_push, customer_id);`,
+}
+
+// migrationTriggers are statements of a migration, by version and dialect, that hold
+// semicolons of their own (trigger and function bodies): each runs whole, after the
+// statements of migrations[version-1], in the same transaction.
+//
+// 13: the copies of customer columns in customer_features follow whichever code writes.
+// A change of a copied customer column is written to the customer's features row; the
+// trigger does nothing when none of them changed. A features row inserted with copies
+// that differ from its customer's columns (the feature writer copies them itself) is
+// corrected after the insert on SQLite, whose BEFORE triggers cannot change the row, and
+// filled before it on PostgreSQL.
+var migrationTriggers = map[int]map[string][]string{
+	13: {
+		"sqlite": {
+			`CREATE TRIGGER customers_copy_to_features AFTER UPDATE OF country, consent_email, consent_push ON customers
+			WHEN OLD.country IS NOT NEW.country OR OLD.consent_email IS NOT NEW.consent_email
+				OR OLD.consent_push IS NOT NEW.consent_push
+			BEGIN
+				UPDATE customer_features SET country = NEW.country, consent_email = NEW.consent_email,
+					consent_push = NEW.consent_push
+				WHERE customer_id = NEW.id;
+			END`,
+			`CREATE TRIGGER customer_features_copy_customer AFTER INSERT ON customer_features
+			WHEN NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = NEW.customer_id AND c.country = NEW.country
+				AND c.consent_email = NEW.consent_email AND c.consent_push = NEW.consent_push)
+			BEGIN
+				UPDATE customer_features SET (country, consent_email, consent_push) =
+					(SELECT c.country, c.consent_email, c.consent_push FROM customers c WHERE c.id = NEW.customer_id)
+				WHERE customer_id = NEW.customer_id AND EXISTS (SELECT 1 FROM customers c WHERE c.id = NEW.customer_id);
+			END`,
+		},
+		"postgres": {
+			`CREATE FUNCTION customers_copy_to_features() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN
+				UPDATE customer_features SET country = NEW.country, consent_email = NEW.consent_email,
+					consent_push = NEW.consent_push
+				WHERE customer_id = NEW.id;
+				RETURN NULL;
+			END
+			$$`,
+			`CREATE TRIGGER customers_copy_to_features AFTER UPDATE OF country, consent_email, consent_push ON customers
+			FOR EACH ROW WHEN (OLD.country IS DISTINCT FROM NEW.country OR OLD.consent_email IS DISTINCT FROM NEW.consent_email
+				OR OLD.consent_push IS DISTINCT FROM NEW.consent_push)
+			EXECUTE FUNCTION customers_copy_to_features()`,
+			`CREATE FUNCTION customer_features_copy_customer() RETURNS trigger LANGUAGE plpgsql AS $$
+			DECLARE
+				c RECORD;
+			BEGIN
+				SELECT country, consent_email, consent_push INTO c FROM customers WHERE id = NEW.customer_id;
+				IF FOUND THEN
+					NEW.country := c.country;
+					NEW.consent_email := c.consent_email;
+					NEW.consent_push := c.consent_push;
+				END IF;
+				RETURN NEW;
+			END
+			$$`,
+			`CREATE TRIGGER customer_features_copy_customer BEFORE INSERT ON customer_features
+			FOR EACH ROW EXECUTE FUNCTION customer_features_copy_customer()`,
+		},
+	},
 }
 
 var dialectTypes = map[string]map[string]string{
@@ -405,7 +504,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 			sql = strings.ReplaceAll(sql, k, v)
 		}
 		tx := g.Begin()
-		for _, stmt := range splitStatements(sql) {
+		for _, stmt := range append(splitStatements(sql), migrationTriggers[version][db.Dialect]...) {
 			if err := tx.Exec(stmt).Error; err != nil {
 				tx.Rollback()
 				return fmt.Errorf("store: migration %d: %w", version, err)
