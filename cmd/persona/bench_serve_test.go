@@ -84,8 +84,9 @@ func BenchmarkServeDemo(b *testing.B) {
 }
 
 // BenchmarkRecommendationsHTTP32 serves GET /api/v1/customers/{id}/recommendations over
-// loopback HTTP to 32 concurrent clients with the default algorithm: p50 and p99 in ms.
-// The clients run in a process of their own (loadgen_test.go), on the same two cores.
+// loopback HTTP to 32 concurrent clients with the default algorithm: p50 and p99 in ms,
+// flat out and at two steady rates. The clients run in a process of their own
+// (loadgen_test.go), on the same two cores.
 func BenchmarkRecommendationsHTTP32(b *testing.B) {
 	a, _, exts := servingApp(b)
 	key, err := a.accounts.Secret(context.Background(), "session", 64)
@@ -121,15 +122,23 @@ func BenchmarkRecommendationsHTTP32(b *testing.B) {
 		}
 	}
 	const clients = 32
-	b.ResetTimer()
-	res, err := runLoad(loadJob{URLs: urls, Key: apiKey, Clients: clients, PerClient: max(b.N/clients, 50)})
-	b.StopTimer()
-	if err != nil {
-		b.Fatal(err)
+	// Flat out, each client asking again as soon as it has its answer; then at steady
+	// rates below what this machine serves flat out.
+	for _, rate := range []float64{0, 2000, 8000} {
+		name := "flat out"
+		if rate > 0 {
+			name = fmt.Sprintf("%.0f req/s", rate)
+		}
+		b.Run(name, func(b *testing.B) {
+			res, err := runLoad(loadJob{URLs: urls, Key: apiKey, Clients: clients, PerClient: max(b.N/clients, 50), Rate: rate})
+			if err != nil {
+				b.Fatal(err)
+			}
+			all := res.Durations
+			slices.Sort(all)
+			b.ReportMetric(percentile(all, 50), "p50-ms")
+			b.ReportMetric(percentile(all, 99), "p99-ms")
+			b.ReportMetric(float64(len(all))/res.Elapsed.Seconds(), "req/s")
+		})
 	}
-	all := res.Durations
-	slices.Sort(all)
-	b.ReportMetric(percentile(all, 50), "p50-ms")
-	b.ReportMetric(percentile(all, 99), "p99-ms")
-	b.ReportMetric(float64(len(all))/res.Elapsed.Seconds(), "req/s")
 }

@@ -21,12 +21,17 @@ import (
 // cores. The test binary is that process when PERSONA_LOADGEN names a job file.
 
 // loadJob is what the load generator does: Clients goroutines each send PerClient GETs
-// with the API key, walking URLs from their own offset.
+// with the API key, walking URLs from their own offset. With Rate set (requests per
+// second, all clients together) each client sends on a fixed schedule, and a request's
+// time counts from when it was due, so a slow answer that delays the next request is
+// not hidden (no coordinated omission); without it, each sends as soon as its last answer
+// is read.
 type loadJob struct {
 	URLs      []string
 	Key       string
 	Clients   int
 	PerClient int
+	Rate      float64
 }
 
 // loadResult is what the load generator reports: each request's time, sorted or not,
@@ -107,11 +112,24 @@ func loadGenerator(path string, out io.Writer) int {
 		}
 		wg.Go(func() {
 			times[c] = make([]time.Duration, 0, job.PerClient)
+			var every time.Duration
+			if job.Rate > 0 {
+				every = time.Duration(float64(job.Clients) / job.Rate * float64(time.Second))
+			}
+			// Clients start spread over one interval, not all at once.
+			first := start.Add(every * time.Duration(c) / time.Duration(job.Clients))
 			for j := range job.PerClient {
+				due := first.Add(every * time.Duration(j))
+				if every > 0 {
+					time.Sleep(time.Until(due))
+				}
 				d, err := timedGet(client, job.URLs[(c*job.PerClient+j)%len(job.URLs)], job.Key)
 				if err != nil {
 					errs[c] = err
 					return
+				}
+				if every > 0 {
+					d = time.Since(due) // from when it was due
 				}
 				times[c] = append(times[c], d)
 			}
