@@ -15,7 +15,7 @@ import (
 // one a full pass would give, after scoring only the clusters that could matter.
 
 // alsIndexMinProducts is the catalogue size from which ALS serves through its index.
-const alsIndexMinProducts = 20_000
+const alsIndexMinProducts = 5_000
 
 // alsIndex is the clustered copy of the item factors.
 type alsIndex struct {
