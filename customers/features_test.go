@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 	"time"
 )
@@ -129,5 +130,45 @@ func TestFeaturesAreComputedOnFirstReadAndMissingCustomersAreNotFound(t *testing
 	}
 	if _, err := s.Features(context.Background(), 9999); err == nil {
 		t.Fatal("features of a missing customer did not fail")
+	}
+}
+
+func TestARebuildKeepsEveryFeatureIndex(t *testing.T) {
+	s := newTestService(t)
+	loadFeatureFixture(t, s)
+	ctx := context.Background()
+	before, err := featureIndexes(ctx, s.DB.DB, s.DB.Dialect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(before) < 10 {
+		t.Fatalf("%d feature indexes before the rebuild, want the migrations' 14", len(before))
+	}
+	for range 2 {
+		if err := s.RebuildFeatures(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after, err := featureIndexes(ctx, s.DB.DB, s.DB.Dialect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(before, after) {
+		t.Fatalf("indexes after two rebuilds:\n%v\nwant as before:\n%v", after, before)
+	}
+	// A failed rebuild leaves rows and indexes as they were.
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := s.RebuildFeatures(cancelled); err == nil {
+		t.Fatal("a rebuild with a cancelled context succeeded")
+	}
+	again, err := featureIndexes(ctx, s.DB.DB, s.DB.Dialect)
+	if err != nil || !slices.Equal(again, before) {
+		t.Fatalf("indexes after a failed rebuild: %v, %v", again, err)
+	}
+	var rows int
+	s.DB.Raw(`SELECT COUNT(*) FROM customer_features`).Scan(&rows)
+	if rows != 4 {
+		t.Fatalf("%d feature rows after a failed rebuild, want the 4 of the last one", rows)
 	}
 }
