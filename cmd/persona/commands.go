@@ -17,6 +17,7 @@ import (
 
 	"github.com/persona-app/persona/accounts"
 	"github.com/persona-app/persona/customers"
+	"github.com/persona-app/persona/recsys"
 )
 
 func cmdImport(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
@@ -188,7 +189,7 @@ func cmdRecsys(ctx context.Context, cfg Config, args []string, stdout, stderr io
 		return fmt.Errorf("recsys train: %w", err)
 	}
 	fmt.Fprintf(stdout, "trained %s on %d interactions (%d customers, %d products) in %s\n",
-		strings.Join(a.recsys.Algorithms(), ", "), st.Interactions, st.Customers, st.Items, st.Duration.Round(time.Millisecond))
+		strings.Join(slices.DeleteFunc(a.recsys.Algorithms(), func(n string) bool { return n == recsys.AlgoBest }), ", "), st.Interactions, st.Customers, st.Items, st.Duration.Round(time.Millisecond))
 	if weights, ok := a.recsys.BlendWeights(); ok {
 		names := slices.Sorted(maps.Keys(weights))
 		slices.SortStableFunc(names, func(x, y string) int { return cmp.Compare(weights[y], weights[x]) })
