@@ -53,6 +53,7 @@ type UserUser struct {
 	postings   []posting
 	capPerItem int
 	scanBudget int
+	denseUpTo  int       // customers up to which chooseNeighbours walks them all (see there)
 	scratch    sync.Pool // of *userScratch
 }
 
@@ -86,7 +87,8 @@ func BuildUserUser(nProducts int, train []Interaction, k int) *UserUser {
 			row[i].w = float32(float64(row[i].w) * inv)
 		}
 	}
-	u := &UserUser{k: max(k, 0), nProducts: nProducts, off: off, rows: rows, capPerItem: maxPostings, scanBudget: scanBudget}
+	u := &UserUser{k: max(k, 0), nProducts: nProducts, off: off, rows: rows, capPerItem: maxPostings,
+		scanBudget: scanBudget, denseUpTo: 2 * scanBudget}
 	u.index()
 	return u
 }
@@ -274,12 +276,23 @@ func (u *UserUser) loadHistory(s *userScratch, history []Interaction) {
 // chooseNeighbours fills s.refs with the k customers of largest partial dot product found
 // through the postings, then their exact similarity and shared products, best first.
 func (u *UserUser) chooseNeighbours(s *userScratch) {
+	// With few training customers (up to twice the scan budget), walking them all
+	// afterwards, in order, is cheaper than noting which ones the scan touched. Weights
+	// are positive, so a touched sum is not 0.
+	dense := len(s.acc) <= u.denseUpTo
 	for _, h := range s.hist {
 		from, to := u.poff[h.product], u.poff[h.product+1]
 		limit := int32(max(float32(u.scanBudget)*h.w*h.w, minScan))
 		// Locals, so the loop does not reload s's fields after each append.
 		acc, touched, w := s.acc, s.touched, h.w
-		for _, p := range u.postings[from:min(to, from+limit)] {
+		postings := u.postings[from:min(to, from+limit)]
+		if dense {
+			for _, p := range postings {
+				acc[p.customer] += w * p.w
+			}
+			continue
+		}
+		for _, p := range postings {
 			a := acc[p.customer]
 			if a == 0 {
 				touched = append(touched, p.customer)
@@ -290,6 +303,21 @@ func (u *UserUser) chooseNeighbours(s *userScratch) {
 	}
 	s.top.k = u.k
 	s.top.reset()
+	if dense {
+		// In ascending order of customer, a sum equal to the heap's least loses its tie to
+		// it, so only a larger one can enter; untouched customers (0) never do.
+		floor := float32(0)
+		for c, a := range s.acc {
+			if a <= floor {
+				continue
+			}
+			s.top.offer(Neighbour{Product: int32(c), Sim: a})
+			if len(s.top.heap) == s.top.k {
+				floor = s.top.heap[0].Sim
+			}
+		}
+		clear(s.acc)
+	}
 	for _, c := range s.touched {
 		if x := (Neighbour{Product: c, Sim: s.acc[c]}); s.top.wants(x) {
 			s.top.offer(x)
@@ -397,7 +425,7 @@ func decodeUserUser(data []byte, nProducts int) (Model, error) {
 		return nil, fmt.Errorf("decode user-to-user model: inconsistent sizes")
 	}
 	u := &UserUser{k: w.K, nProducts: nProducts, off: w.Offsets, rows: make([]entry, len(w.Products)),
-		capPerItem: w.Cap, scanBudget: w.Budget}
+		capPerItem: w.Cap, scanBudget: w.Budget, denseUpTo: 2 * w.Budget}
 	for c := 0; c+1 < len(w.Offsets); c++ {
 		if w.Offsets[c] > w.Offsets[c+1] {
 			return nil, fmt.Errorf("decode user-to-user model: offsets not ascending at %d", c)

@@ -355,3 +355,20 @@ func TestUserUserScansAtMostTheBudgetOfPostings(t *testing.T) {
 		}
 	}
 }
+
+func TestWalkingEveryCustomerFindsTheSameNeighboursAsTrackingTheTouched(t *testing.T) {
+	d := generateBench(BenchOptions{Customers: 3000, Products: 200, Interactions: 120000, Seed: 9})
+	dense := BuildUserUser(d.nProducts, d.train, 50)
+	sparse := BuildUserUser(d.nProducts, d.train, 50)
+	sparse.denseUpTo = 0
+	if dense.denseUpTo < d.nCustomers {
+		t.Fatalf("the fixture's %d customers would not be walked (limit %d)", d.nCustomers, dense.denseUpTo)
+	}
+	skip := func(p int32) bool { return p%11 == 0 }
+	for i, h := range d.histories[:400] {
+		a, b := dense.Recommend(h, 20, skip), sparse.Recommend(h, 20, skip)
+		if !slices.Equal(a, b) {
+			t.Fatalf("customer %d: walking every customer gave %v, tracking the touched %v", i, a, b)
+		}
+	}
+}
