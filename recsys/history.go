@@ -31,9 +31,9 @@ type histories struct {
 	m   sync.Map // int64 → *history
 	gen uint64   // bumped by every Forget; guarded by forgetter.mu
 	// lists caches served lists by customer id (see lists.go); it is cleared whole when it
-	// grows past maxCachedLists.
-	lists     sync.Map // int64 → *servedList
-	listCount atomic.Int64
+	// grows past maxCachedListBytes.
+	lists     sync.Map     // int64 → *servedList
+	listBytes atomic.Int64 // about what the cached lists hold (see countListBytes)
 }
 
 // forgetter serialises forgetting with caching, and tracks the customers whose behaviour

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"unsafe"
 )
 
 // Served lists are cached per customer: the last list computed for them, with the request
@@ -11,9 +12,14 @@ import (
 // ask the same way each time) gets it from memory without scoring anything. The list goes
 // when the customer is forgotten (new behaviour) and with its snapshot (a new model).
 
-// maxCachedLists bounds the cached lists (one per customer, about 2 KB for ten items);
-// past it the cache starts again empty.
-const maxCachedLists = 100_000
+// maxCachedListBytes bounds the memory of the cached lists, the items and their encoded
+// forms (about 5 KB for ten items and their JSON, so some 50,000 customers); past it the
+// cache starts again empty.
+const maxCachedListBytes = 256 << 20
+
+// itemBytes is what one cached Item costs beyond the catalogue's strings it shares: the
+// struct and its reason.
+const itemBytes = int64(unsafe.Sizeof(Item{})) + 48
 
 // servedList is one customer's last list, the request it answered, and the list as last
 // encoded (see RecommendEncoded). It is not modified once cached, but for encoded.
@@ -29,8 +35,9 @@ type encodedList struct {
 	data   []byte
 }
 
-// encode returns the list in format, encoding it (once per format asked in turn) with enc.
-func (l *servedList) encode(format string, enc func([]Item) ([]byte, error)) ([]byte, error) {
+// encode returns the list in format, encoding it (once per format asked in turn) with enc,
+// and counts the encoded bytes against h's bound.
+func (l *servedList) encode(h *histories, format string, enc func([]Item) ([]byte, error)) ([]byte, error) {
 	if e := l.encoded.Load(); e != nil && e.format == format {
 		return e.data, nil
 	}
@@ -39,6 +46,7 @@ func (l *servedList) encode(format string, enc func([]Item) ([]byte, error)) ([]
 		return nil, err
 	}
 	l.encoded.Store(&encodedList{format: format, data: data})
+	h.countListBytes(int64(len(data)))
 	return data, nil
 }
 
@@ -78,14 +86,20 @@ func (h *histories) storeList(customerID int64, gen uint64, l *servedList) {
 	if h.gen != gen {
 		return
 	}
-	if h.listCount.Add(1) > maxCachedLists {
+	h.lists.Store(customerID, l)
+	h.countListBytes(int64(len(l.items)) * itemBytes)
+}
+
+// countListBytes adds n bytes to the cached lists' count, and empties the cache when the
+// count passes maxCachedListBytes.
+func (h *histories) countListBytes(n int64) {
+	if h.listBytes.Add(n) > maxCachedListBytes {
 		h.clearLists()
 	}
-	h.lists.Store(customerID, l)
 }
 
 // clearLists drops every cached list.
 func (h *histories) clearLists() {
 	h.lists.Clear()
-	h.listCount.Store(0)
+	h.listBytes.Store(0)
 }

@@ -24,7 +24,7 @@ const (
 // a short list is topped up with what is popular (in o.Segment when set). The customer's
 // history comes from memory (see history.go). Before any training it returns ErrNotTrained.
 func (s *Service) Recommend(ctx context.Context, customerID int64, o Options) ([]Item, error) {
-	l, err := s.served(ctx, customerID, o)
+	l, _, err := s.served(ctx, customerID, o)
 	if err != nil {
 		return nil, err
 	}
@@ -37,46 +37,47 @@ func (s *Service) Recommend(ctx context.Context, customerID int64, o Options) ([
 // scored or encoded; the caller must not modify them. encode must not keep or modify the
 // items it is given.
 func (s *Service) RecommendEncoded(ctx context.Context, customerID int64, o Options, format string, encode func([]Item) ([]byte, error)) ([]byte, error) {
-	l, err := s.served(ctx, customerID, o)
+	l, snap, err := s.served(ctx, customerID, o)
 	if err != nil {
 		return nil, err
 	}
-	return l.encode(format, encode)
+	return l.encode(snap.histories, format, encode)
 }
 
-// served returns the customer's list under o: the cached one when it answers the same
-// request, else a new one, cached unless the customer was forgotten meanwhile.
-func (s *Service) served(ctx context.Context, customerID int64, o Options) (*servedList, error) {
+// served returns the customer's list under o, and the snapshot that serves it: the cached
+// list when it answers the same request, else a new one, cached unless the customer was
+// forgotten meanwhile.
+func (s *Service) served(ctx context.Context, customerID int64, o Options) (*servedList, *snapshot, error) {
 	if err := checkCount(o.N); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := o.Rules.Validate(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	snap := s.current.Load()
 	if snap == nil {
-		return nil, ErrNotTrained
+		return nil, nil, ErrNotTrained
 	}
 	name, m, err := snap.model(o.Algorithm)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	key := listKey(name, o)
 	if l, ok := snap.histories.cachedList(customerID, key); ok {
-		return l, nil
+		return l, snap, nil
 	}
 	s.forget.mu.Lock()
 	gen := snap.histories.gen
 	s.forget.mu.Unlock()
 	h, err := s.history(ctx, snap, customerID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	l := &servedList{key: key, items: snap.recommend(name, m, h, o)}
 	s.forget.mu.Lock()
 	snap.histories.storeList(customerID, gen, l)
 	s.forget.mu.Unlock()
-	return l, nil
+	return l, snap, nil
 }
 
 // recommend builds the list for history h from model m (named name) under o.

@@ -323,3 +323,31 @@ func TestProductDetailsChangedDuringTrainingReachTheNewModels(t *testing.T) {
 		t.Fatalf("product %d went out of stock during training and is still recommended: %v", gone, itemIDs(after))
 	}
 }
+
+func TestTheListCacheIsBoundedByWhatItHolds(t *testing.T) {
+	s, _ := trainedShop(t)
+	ctx := context.Background()
+	o := Options{N: 3, Algorithm: AlgoItemItem}
+	items, err := s.Recommend(ctx, 1, o)
+	if err != nil || len(items) == 0 {
+		t.Fatalf("recommend: %v, %v", items, err)
+	}
+	h := s.current.Load().histories
+	if got, want := h.listBytes.Load(), int64(len(items))*itemBytes; got != want {
+		t.Fatalf("one cached list of %d items counts %d bytes, want %d", len(items), got, want)
+	}
+	body, err := s.RecommendEncoded(ctx, 1, o, "ids", func(items []Item) ([]byte, error) {
+		return []byte(fmt.Sprint(itemIDs(items))), nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := h.listBytes.Load(), int64(len(items))*itemBytes+int64(len(body)); got != want {
+		t.Fatalf("with its encoding the cache counts %d bytes, want %d", got, want)
+	}
+	// Past the bound the cache starts again empty.
+	h.countListBytes(maxCachedListBytes)
+	if _, ok := h.cachedList(1, listKey(AlgoItemItem, o)); ok || h.listBytes.Load() != 0 {
+		t.Fatalf("past the bound the cache still holds the list (%d bytes counted)", h.listBytes.Load())
+	}
+}
