@@ -40,8 +40,7 @@ const maxTermPostings = 200
 // partial dot product get their exact cosine, and the best K of those are kept. Because is
 // the history product j with the largest w_j·cos(j, i) (ties: lower index).
 type Content struct {
-	nb      *Neighbours
-	scratch sync.Pool // of *scoreRow, for Recommend
+	nb *Neighbours
 }
 
 // BuildContent computes the TF-IDF vectors of texts (indexed by dense product) and keeps,
@@ -154,48 +153,10 @@ func (c *Content) Of(p int32) []Neighbour { return c.nb.Of(p) }
 func (c *Content) Len() int { return c.nb.Len() }
 
 // Recommend implements Model: each candidate i scores Σ_j w_j·cos(j, i) over the history
-// products j (see Content), Because naming the j that contributed most (ties: lower index).
-// It keeps the best n in a bounded heap rather than sorting every product touched, which
-// matters when a long history touches thousands of products.
+// products j (see Content), Because naming the j that contributed most (ties: lower index),
+// exactly as item-to-item scores its neighbour lists.
 func (c *Content) Recommend(history []Interaction, n int, skip func(product int32) bool) []Candidate {
-	if n <= 0 {
-		return nil
-	}
-	s, ok := c.scratch.Get().(*scoreRow)
-	if !ok {
-		size := c.nb.Len()
-		s = &scoreRow{score: make([]float32, size), best: make([]float32, size), because: make([]int32, size)}
-	}
-	defer c.scratch.Put(s)
-	for _, h := range history {
-		for _, nb := range c.nb.Of(h.Product) {
-			x, p := h.Weight*nb.Sim, nb.Product
-			switch {
-			case x <= 0:
-				continue
-			case s.score[p] == 0:
-				s.touched = append(s.touched, p)
-				s.best[p], s.because[p] = x, h.Product
-			case x > s.best[p] || (x == s.best[p] && h.Product < s.because[p]):
-				s.best[p], s.because[p] = x, h.Product
-			}
-			s.score[p] += x
-		}
-	}
-	top := topK{k: n, heap: make([]Neighbour, 0, n)} // orders like compareCandidates
-	for _, p := range s.touched {
-		if x := (Neighbour{Product: p, Sim: s.score[p]}); top.wants(x) && !skip(p) {
-			top.offer(x)
-		}
-		s.score[p] = 0
-	}
-	s.touched = s.touched[:0]
-	best := top.sorted()
-	cands := make([]Candidate, len(best))
-	for i, b := range best {
-		cands[i] = Candidate{Product: b.Product, Score: b.Sim, Because: s.because[b.Product]}
-	}
-	return cands
+	return c.nb.Recommend(history, n, skip)
 }
 
 // MarshalBinary implements Model.

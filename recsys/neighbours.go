@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"encoding/gob"
 	"fmt"
-	"slices"
 )
 
 // Recommend implements Model: each candidate scores Σ w(c,j)·sim(j, candidate) over the
-// history products j, and names the j that contributed most (ties: lower index).
+// history products j, and names the j that contributed most (ties: lower index). It keeps
+// the best k in a bounded heap rather than sorting every product touched, which matters
+// when a long history touches thousands of products.
 func (n *Neighbours) Recommend(history []Interaction, k int, skip func(product int32) bool) []Candidate {
 	if k <= 0 {
 		return nil
@@ -30,57 +31,20 @@ func (n *Neighbours) Recommend(history []Interaction, k int, skip func(product i
 			s.score[p] += c
 		}
 	}
-	cands := make([]Candidate, 0, len(s.touched))
+	top := topK{k: k, heap: make([]Neighbour, 0, k)} // orders like compareCandidates
 	for _, p := range s.touched {
-		if !skip(p) {
-			cands = append(cands, Candidate{Product: p, Score: s.score[p], Because: s.because[p]})
+		if x := (Neighbour{Product: p, Sim: s.score[p]}); top.wants(x) && !skip(p) {
+			top.offer(x)
 		}
 		s.score[p] = 0
 	}
 	s.touched = s.touched[:0]
-	return bestCandidates(cands, k)
-}
-
-// bestCandidates returns the k best of cands by compareCandidates, best first, in cands'
-// own space: a heap of k keeps the work near O(len · log k) rather than a full sort.
-func bestCandidates(cands []Candidate, k int) []Candidate {
-	if k <= 0 {
-		return cands[:0]
+	best := top.sorted()
+	cands := make([]Candidate, len(best))
+	for i, b := range best {
+		cands[i] = Candidate{Product: b.Product, Score: b.Sim, Because: s.because[b.Product]}
 	}
-	if len(cands) <= k {
-		slices.SortFunc(cands, compareCandidates)
-		return cands
-	}
-	h := cands[:k] // a heap whose root is the worst candidate kept
-	for i := k/2 - 1; i >= 0; i-- {
-		siftWorst(h, i)
-	}
-	for _, c := range cands[k:] {
-		if compareCandidates(c, h[0]) < 0 {
-			h[0] = c
-			siftWorst(h, 0)
-		}
-	}
-	slices.SortFunc(h, compareCandidates)
-	return h
-}
-
-// siftWorst restores the heap below i: every parent is worse than its children.
-func siftWorst(h []Candidate, i int) {
-	for {
-		worst, l, r := i, 2*i+1, 2*i+2
-		if l < len(h) && compareCandidates(h[l], h[worst]) > 0 {
-			worst = l
-		}
-		if r < len(h) && compareCandidates(h[r], h[worst]) > 0 {
-			worst = r
-		}
-		if worst == i {
-			return
-		}
-		h[i], h[worst] = h[worst], h[i]
-		i = worst
-	}
+	return cands
 }
 
 // scoreRow is Recommend's dense scratch space over all products, reused through a pool so
