@@ -128,6 +128,9 @@ func (h *API) Recommendations(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// With its length given, the answer is sent whole rather than in chunks, as bodies
+	// over 2 KB otherwise are.
+	c.Response().Header().Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
 	return c.JSONBlob(http.StatusOK, body)
 }
 

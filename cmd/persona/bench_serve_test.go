@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -102,7 +104,14 @@ func BenchmarkRecommendationsHTTP32(b *testing.B) {
 		b.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	w, err := web.New(web.Options{BaseURL: base, SessionKey: key, Logger: a.log}, a.handlerDeps())
+	// The server logs each request, as persona serve does by default.
+	logFile, err := os.Create(filepath.Join(b.TempDir(), "access.log"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	logs := newBatchedLog(logFile)
+	b.Cleanup(func() { logs.Close(); logFile.Close() })
+	w, err := web.New(web.Options{BaseURL: base, SessionKey: key, Logger: newLogger("info", logs)}, a.handlerDeps())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -78,6 +80,18 @@ func TestRecommendationsAPIAppliesBusinessRules(t *testing.T) {
 	all := s.recommendations(customer, url.Values{"n": {"20"}})
 	if len(all) < 5 {
 		t.Fatalf("only %d recommendations", len(all))
+	}
+	// Twenty items are over the 2 KB net/http would otherwise send in chunks.
+	req, _ := http.NewRequest("GET", s.base+"/api/v1/customers/"+customer+"/recommendations?n=20", nil)
+	req.Header.Set("Authorization", "Bearer "+s.apiKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if len(raw) < 2048 || resp.ContentLength != int64(len(raw)) || len(resp.TransferEncoding) > 0 {
+		t.Errorf("a %d-byte answer came with Content-Length %d and Transfer-Encoding %v", len(raw), resp.ContentLength, resp.TransferEncoding)
 	}
 	category := all[0].Category
 	only := s.recommendations(customer, url.Values{"n": {"5"}, "categories": {category}})

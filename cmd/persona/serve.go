@@ -24,7 +24,9 @@ func cmdServe(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	a, err := newApp(ctx, cfg, stderr)
+	logs := newBatchedLog(stderr)
+	defer logs.Close()
+	a, err := newApp(ctx, cfg, logs)
 	if err != nil {
 		return err
 	}
