@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -126,20 +128,41 @@ func BenchmarkRecommendationsHTTP32(b *testing.B) {
 		urls[i] = fmt.Sprintf("%s/api/v1/customers/%s/recommendations?n=10", base, ext)
 	}
 	for _, u := range urls { // steady state: every customer asked once
-		if _, err := timedGet(client, u, apiKey); err != nil {
+		if _, err := getBody(client, u, apiKey); err != nil {
 			b.Fatal(err)
 		}
+	}
+	// The floor on this machine: a bare net/http server that answers every request with
+	// the same bytes (a real answer), under the same load in the same run.
+	answer, err := getBody(client, urls[0], apiKey)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(answer)))
+		_, _ = w.Write(answer)
+	}))
+	b.Cleanup(bare.Close)
+	bareURLs := make([]string, len(urls))
+	for i, u := range urls {
+		bareURLs[i] = bare.URL + strings.TrimPrefix(u, base)
 	}
 	const clients = 32
 	// Flat out, each client asking again as soon as it has its answer; then at steady
 	// rates below what this machine serves flat out.
-	for _, rate := range []float64{0, 2000, 8000} {
-		name := "flat out"
-		if rate > 0 {
-			name = fmt.Sprintf("%.0f req/s", rate)
-		}
-		b.Run(name, func(b *testing.B) {
-			res, err := runLoad(loadJob{URLs: urls, Key: apiKey, Clients: clients, PerClient: max(b.N/clients, 50), Rate: rate})
+	for _, run := range []struct {
+		name string
+		urls []string
+		rate float64
+	}{
+		{"flat out", urls, 0},
+		{"bare net/http flat out", bareURLs, 0},
+		{"2000 req/s", urls, 2000},
+		{"8000 req/s", urls, 8000},
+	} {
+		b.Run(run.name, func(b *testing.B) {
+			res, err := runLoad(loadJob{URLs: run.urls, Key: apiKey, Clients: clients, PerClient: max(b.N/clients, 50), Rate: run.rate})
 			if err != nil {
 				b.Fatal(err)
 			}

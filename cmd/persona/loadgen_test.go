@@ -1,15 +1,20 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -96,20 +101,23 @@ func loadGenerator(path string, out io.Writer) int {
 		fmt.Fprintf(os.Stderr, "load generator: bad job %s: %v\n", path, err)
 		return 2
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: job.Clients}}
-	times := make([][]time.Duration, job.Clients)
+	conns := make([]*rawClient, job.Clients)
 	errs := make([]error, job.Clients)
 	// One request per client first, so every connection is open before timing starts.
-	var wg sync.WaitGroup
 	for c := range job.Clients {
-		wg.Go(func() { _, errs[c] = timedGet(client, job.URLs[c%len(job.URLs)], job.Key) })
+		if conns[c], errs[c] = dialRaw(job.URLs[0], job.Key); errs[c] == nil {
+			_, errs[c] = conns[c].get(job.URLs[c%len(job.URLs)])
+		}
+		if errs[c] != nil {
+			fmt.Fprintf(os.Stderr, "load generator: %v\n", errs[c])
+			return 1
+		}
+		defer conns[c].Close()
 	}
-	wg.Wait()
+	times := make([][]time.Duration, job.Clients)
+	var wg sync.WaitGroup
 	start := time.Now()
 	for c := range job.Clients {
-		if errs[c] != nil {
-			break
-		}
 		wg.Go(func() {
 			times[c] = make([]time.Duration, 0, job.PerClient)
 			var every time.Duration
@@ -123,7 +131,7 @@ func loadGenerator(path string, out io.Writer) int {
 				if every > 0 {
 					time.Sleep(time.Until(due))
 				}
-				d, err := timedGet(client, job.URLs[(c*job.PerClient+j)%len(job.URLs)], job.Key)
+				d, err := conns[c].get(job.URLs[(c*job.PerClient+j)%len(job.URLs)])
 				if err != nil {
 					errs[c] = err
 					return
@@ -150,27 +158,90 @@ func loadGenerator(path string, out io.Writer) int {
 	return 0
 }
 
-// timedGet GETs url with the API key, reads the whole body and returns how long that took;
-// a status other than 200 is an error.
-func timedGet(client *http.Client, url, key string) (time.Duration, error) {
+// getBody GETs url with the API key and returns the body; a status other than 200 is an
+// error.
+func getBody(client *http.Client, url, key string) ([]byte, error) {
 	req, err := http.NewRequest("GET", url, nil)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+key)
-	start := time.Now()
 	resp, err := client.Do(req)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	_, err = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	d := time.Since(start)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("GET %s: status %d", url, resp.StatusCode)
+		return nil, fmt.Errorf("GET %s: status %d", url, resp.StatusCode)
 	}
-	return d, nil
+	return body, nil
+}
+
+// rawClient is one keep-alive connection of the load generator. It writes each GET whole
+// and reads the answer by its Content-Length, as wrk does, so that timing a request
+// costs the generator little of the CPU it shares with the server.
+type rawClient struct {
+	conn    net.Conn
+	r       *bufio.Reader
+	headers string
+}
+
+// dialRaw connects to rawURL's host; requests carry key as a bearer token.
+func dialRaw(rawURL, key string) (*rawClient, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		return nil, err
+	}
+	return &rawClient{conn: conn, r: bufio.NewReaderSize(conn, 64<<10),
+		headers: "Host: " + u.Host + "\r\nAuthorization: Bearer " + key + "\r\n\r\n"}, nil
+}
+
+func (rc *rawClient) Close() error { return rc.conn.Close() }
+
+// get sends GET rawURL, reads the whole answer and returns how long that took; a status
+// other than 200, or an answer without its length, is an error.
+func (rc *rawClient) get(rawURL string) (time.Duration, error) {
+	_, rest, _ := strings.Cut(rawURL, "://")
+	path := rest[strings.IndexByte(rest, '/'):]
+	start := time.Now()
+	if _, err := io.WriteString(rc.conn, "GET "+path+" HTTP/1.1\r\n"+rc.headers); err != nil {
+		return 0, err
+	}
+	status, err := rc.r.ReadSlice('\n')
+	if err != nil {
+		return 0, fmt.Errorf("GET %s: %w", path, err)
+	}
+	if !bytes.HasPrefix(status, []byte("HTTP/1.1 200 ")) {
+		return 0, fmt.Errorf("GET %s: %s", path, bytes.TrimSpace(status))
+	}
+	length := -1
+	for {
+		line, err := rc.r.ReadSlice('\n')
+		if err != nil {
+			return 0, fmt.Errorf("GET %s: %w", path, err)
+		}
+		if len(line) <= 2 { // the blank line that ends the headers
+			break
+		}
+		if name, value, ok := bytes.Cut(line, []byte(":")); ok && strings.EqualFold(string(name), "Content-Length") {
+			if length, err = strconv.Atoi(string(bytes.TrimSpace(value))); err != nil {
+				return 0, fmt.Errorf("GET %s: Content-Length %q", path, bytes.TrimSpace(value))
+			}
+		}
+	}
+	if length < 0 {
+		return 0, fmt.Errorf("GET %s: the answer has no Content-Length", path)
+	}
+	if _, err := rc.r.Discard(length); err != nil {
+		return 0, fmt.Errorf("GET %s: body: %w", path, err)
+	}
+	return time.Since(start), nil
 }
