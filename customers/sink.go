@@ -27,9 +27,9 @@ type sink interface {
 func (s *Service) newSink(k Kind, track bool) sink {
 	switch k {
 	case KindCustomers:
-		return &customerSink{now: s.now}
+		return &profileSink[Customer, customerRec]{profileKind: customerProfiles, now: s.now}
 	case KindProducts:
-		return &productSink{now: s.now}
+		return &profileSink[Product, productRec]{profileKind: productProfiles, now: s.now}
 	case KindOrders:
 		return &orderSink{now: s.now, touched: touchSet{track: track}}
 	default:

@@ -20,81 +20,143 @@ func sameCustomer(a, b Customer) bool {
 		maps.Equal(a.Attributes, b.Attributes)
 }
 
-// customerSink imports customer rows: new ones are inserted, changed ones updated.
-type customerSink struct {
+// profileSink imports rows that describe one customer or product each (V), keyed by
+// their external id: new ones are inserted, changed ones updated, unchanged ones counted.
+// R is the parsed row; profileKind says what differs between customers and products.
+type profileSink[V, R any] struct {
+	*profileKind[V, R]
 	now  func() time.Time
-	recs []customerRec
+	recs []R
 }
 
-func (k *customerSink) add(line int, get getter, attrs map[string]string) store.FieldErrors {
-	r, fe := parseCustomer(get)
+type profileKind[V, R any] struct {
+	idColumn string // the id's column, named when a row is rejected
+	parse    func(line int, get getter, attrs map[string]string) (R, store.FieldErrors)
+	line     func(*R) int
+	key      func(*R) string
+	apply    func(r *R, stored V) V // stored with the values the row gave
+	blank    func(ext string) V     // what a new one starts from
+	same     func(a, b V) bool
+	load     func(ctx context.Context, tx *gorm.DB, exts []string) (map[string]V, error)
+	write    func(ctx context.Context, tx *gorm.DB, vs []V, now time.Time) error
+}
+
+var customerProfiles = &profileKind[Customer, customerRec]{
+	idColumn: colCustomerID,
+	parse: func(line int, get getter, attrs map[string]string) (customerRec, store.FieldErrors) {
+		r, fe := parseCustomer(get)
+		r.line, r.attrs = line, attrs
+		return r, fe
+	},
+	line:  func(r *customerRec) int { return r.line },
+	key:   func(r *customerRec) string { return r.c.ExternalID },
+	apply: (*customerRec).apply,
+	blank: func(ext string) Customer { return Customer{ExternalID: ext, Attributes: map[string]string{}} },
+	same:  sameCustomer,
+	load: func(ctx context.Context, tx *gorm.DB, exts []string) (map[string]Customer, error) {
+		return loadByExternalID(ctx, tx, "customers", `SELECT `+customerSelect+` FROM customers c WHERE c.external_id IN ?`, exts,
+			func(r customerRecord) (string, Customer) { return r.ExternalID, r.customer() })
+	},
+	write: upsertCustomers,
+}
+
+var productProfiles = &profileKind[Product, productRec]{
+	idColumn: colProductID,
+	parse: func(line int, get getter, _ map[string]string) (productRec, store.FieldErrors) {
+		r, fe := parseProduct(get)
+		r.line = line
+		return r, fe
+	},
+	line:  func(r *productRec) int { return r.line },
+	key:   func(r *productRec) string { return r.p.ExternalID },
+	apply: (*productRec).apply,
+	blank: func(ext string) Product { return Product{ExternalID: ext, InStock: true} },
+	same:  func(a, b Product) bool { return a == b },
+	load: func(ctx context.Context, tx *gorm.DB, exts []string) (map[string]Product, error) {
+		return loadByExternalID(ctx, tx, "products", `SELECT `+productSelect+` FROM products p WHERE p.external_id IN ?`, exts,
+			func(r productRecord) (string, Product) { return r.ExternalID, Product(r) })
+	},
+	write: upsertProducts,
+}
+
+func (k *profileSink[V, R]) add(line int, get getter, attrs map[string]string) store.FieldErrors {
+	r, fe := k.parse(line, get, attrs)
 	if fe != nil {
 		return fe
 	}
-	r.line, r.attrs = line, attrs
 	k.recs = append(k.recs, r)
 	return nil
 }
 
-func (k *customerSink) ready() bool               { return len(k.recs) >= batchSize }
-func (k *customerSink) pending() int              { return len(k.recs) }
-func (k *customerSink) touchedCustomers() []int64 { return nil }
-func (k *customerSink) lastLine() int {
+func (k *profileSink[V, R]) ready() bool               { return len(k.recs) >= batchSize }
+func (k *profileSink[V, R]) pending() int              { return len(k.recs) }
+func (k *profileSink[V, R]) touchedCustomers() []int64 { return nil }
+func (k *profileSink[V, R]) lastLine() int {
 	if len(k.recs) == 0 {
 		return 0
 	}
-	return k.recs[len(k.recs)-1].line
+	return k.line(&k.recs[len(k.recs)-1])
 }
 
-func (k *customerSink) flush(ctx context.Context, tx *gorm.DB, sum *ImportSummary) error {
+func (k *profileSink[V, R]) flush(ctx context.Context, tx *gorm.DB, sum *ImportSummary) error {
 	defer func() { k.recs = k.recs[:0] }()
-	exts := uniqueStrings(k.recs, func(r *customerRec) string { return r.c.ExternalID })
-	stored := make(map[string]Customer, len(exts))
-	for _, part := range chunks(exts, rowsPerInsert) {
-		var rows []customerRecord
-		if err := tx.WithContext(ctx).Raw(`SELECT `+customerSelect+` FROM customers c WHERE c.external_id IN ?`, part).
-			Scan(&rows).Error; err != nil {
-			return fmt.Errorf("look up customers: %w", err)
-		}
-		for _, r := range rows {
-			stored[r.ExternalID] = r.customer()
-		}
+	exts := uniqueStrings(k.recs, k.key)
+	stored, err := k.load(ctx, tx, exts)
+	if err != nil {
+		return err
 	}
-	// current holds each customer as the earlier rows of this batch left it, so a repeated
-	// id with the same values is unchanged and one with other values is rejected.
-	current := make(map[string]Customer, len(exts))
+	// current holds each one as the earlier rows of this batch left it, so a repeated id
+	// with the same values is unchanged and one with other values is rejected.
+	current := make(map[string]V, len(exts))
 	firstLine := make(map[string]int, len(exts))
-	var writes []Customer
+	var writes []V
 	for i := range k.recs {
 		r := &k.recs[i]
-		ext := r.c.ExternalID
+		ext := k.key(r)
 		if prev, ok := current[ext]; ok {
-			if sameCustomer(prev, r.apply(prev)) {
+			if k.same(prev, k.apply(r, prev)) {
 				sum.Unchanged++
 			} else {
-				sum.reject(r.line, fmt.Sprintf("%s: %q already appears on line %d with other values", colCustomerID, ext, firstLine[ext]))
+				sum.reject(k.line(r), fmt.Sprintf("%s: %q already appears on line %d with other values", k.idColumn, ext, firstLine[ext]))
 			}
 			continue
 		}
-		firstLine[ext] = r.line
+		firstLine[ext] = k.line(r)
 		base, exists := stored[ext]
 		if !exists {
-			base = Customer{ExternalID: ext, Attributes: map[string]string{}}
+			base = k.blank(ext)
 		}
-		merged := r.apply(base)
+		merged := k.apply(r, base)
 		current[ext] = merged
 		switch {
 		case !exists:
 			sum.Imported++
 			writes = append(writes, merged)
-		case sameCustomer(base, merged):
+		case k.same(base, merged):
 			sum.Unchanged++
 		default:
 			sum.Updated++
 			writes = append(writes, merged)
 		}
 	}
-	return upsertCustomers(ctx, tx, writes, k.now())
+	return k.write(ctx, tx, writes, k.now())
+}
+
+// loadByExternalID runs query (which ends in "external_id IN ?") over exts a part at a
+// time and keys the rows it reads, which are what (customers, products), by external id.
+func loadByExternalID[Row, V any](ctx context.Context, tx *gorm.DB, what, query string, exts []string, value func(Row) (string, V)) (map[string]V, error) {
+	out := make(map[string]V, len(exts))
+	for _, part := range chunks(exts, rowsPerInsert) {
+		var rows []Row
+		if err := tx.WithContext(ctx).Raw(query, part).Scan(&rows).Error; err != nil {
+			return nil, fmt.Errorf("look up %s: %w", what, err)
+		}
+		for _, r := range rows {
+			ext, v := value(r)
+			out[ext] = v
+		}
+	}
+	return out, nil
 }
 
 // upsertCustomers inserts or overwrites the given customers by external id; created_at
@@ -124,81 +186,6 @@ func upsertCustomers(ctx context.Context, tx *gorm.DB, cs []Customer, now time.T
 		return fmt.Errorf("write %d customers: %w", len(cs), err)
 	}
 	return nil
-}
-
-// productSink imports product rows: new ones are inserted, changed ones updated.
-type productSink struct {
-	now  func() time.Time
-	recs []productRec
-}
-
-func (k *productSink) add(line int, get getter, _ map[string]string) store.FieldErrors {
-	r, fe := parseProduct(get)
-	if fe != nil {
-		return fe
-	}
-	r.line = line
-	k.recs = append(k.recs, r)
-	return nil
-}
-
-func (k *productSink) ready() bool               { return len(k.recs) >= batchSize }
-func (k *productSink) pending() int              { return len(k.recs) }
-func (k *productSink) touchedCustomers() []int64 { return nil }
-func (k *productSink) lastLine() int {
-	if len(k.recs) == 0 {
-		return 0
-	}
-	return k.recs[len(k.recs)-1].line
-}
-
-func (k *productSink) flush(ctx context.Context, tx *gorm.DB, sum *ImportSummary) error {
-	defer func() { k.recs = k.recs[:0] }()
-	exts := uniqueStrings(k.recs, func(r *productRec) string { return r.p.ExternalID })
-	stored := make(map[string]Product, len(exts))
-	for _, part := range chunks(exts, rowsPerInsert) {
-		var rows []productRecord
-		if err := tx.WithContext(ctx).Raw(`SELECT `+productSelect+` FROM products p WHERE p.external_id IN ?`, part).
-			Scan(&rows).Error; err != nil {
-			return fmt.Errorf("look up products: %w", err)
-		}
-		for _, r := range rows {
-			stored[r.ExternalID] = Product(r)
-		}
-	}
-	current := make(map[string]Product, len(exts))
-	firstLine := make(map[string]int, len(exts))
-	var writes []Product
-	for i := range k.recs {
-		r := &k.recs[i]
-		ext := r.p.ExternalID
-		if prev, ok := current[ext]; ok {
-			if r.apply(prev) == prev {
-				sum.Unchanged++
-			} else {
-				sum.reject(r.line, fmt.Sprintf("%s: %q already appears on line %d with other values", colProductID, ext, firstLine[ext]))
-			}
-			continue
-		}
-		firstLine[ext] = r.line
-		base, exists := stored[ext]
-		if !exists {
-			base = Product{ExternalID: ext, InStock: true}
-		}
-		merged := r.apply(base)
-		current[ext] = merged
-		switch {
-		case !exists:
-			sum.Imported++
-			writes = append(writes, merged)
-		case merged == base:
-			sum.Unchanged++
-		default:
-			sum.Updated++
-			writes = append(writes, merged)
-		}
-	}
-	return upsertProducts(ctx, tx, writes, k.now())
 }
 
 // upsertProducts inserts or overwrites the given products by external id.
