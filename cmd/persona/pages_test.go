@@ -135,6 +135,22 @@ func TestCustomerListAndProfile(t *testing.T) {
 	if doc.Find(`[data-testid="cluster"]`).Length() != 0 {
 		t.Fatal("a cluster is shown before customers were clustered")
 	}
+	// The spend chart is drawn only when there is more than one category to compare.
+	var buyers []int64
+	s.app.db.Raw(`SELECT DISTINCT customer_id FROM orders ORDER BY customer_id LIMIT 40`).Scan(&buyers)
+	seen := map[bool]bool{}
+	for _, id := range buyers {
+		_, doc := b.do("GET", "/customers/"+itoa64(id), nil)
+		categories := doc.Find(`[data-testid="top-categories"] li`).Length()
+		charts := doc.Find(`[data-testid="category-chart"]`).Length()
+		if categories == 0 || charts != map[bool]int{false: 0, true: 1}[categories > 1] {
+			t.Fatalf("customer %d: %d top categories, %d charts", id, categories, charts)
+		}
+		seen[categories > 1] = true
+	}
+	if !seen[true] || !seen[false] {
+		t.Fatalf("the first %d buyers do not include both one and several categories: %v", len(buyers), seen)
+	}
 	if _, err := s.app.clusters.Run(context.Background(), clusters.RunOptions{K: 3, Seed: 1}); err != nil {
 		t.Fatal(err)
 	}
