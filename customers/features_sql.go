@@ -18,13 +18,13 @@ import (
 // rules combine with features (country, email and push consent) are copied as they are,
 // so the database's trigger that checks a new row's copies finds nothing to correct.
 const (
-	// insertFeaturesHead lists the columns; the SELECT list that follows gives them in order.
-	insertFeaturesHead = `INSERT INTO customer_features (customer_id, first_order_at, last_order_at,
+	// featureColumns are the columns of a feature row; selectFeatures gives them in order.
+	featureColumns = `customer_id, first_order_at, last_order_at,
 		frequency, monetary, avg_order_value, browse_seconds, event_count, last_event_at, last_activity_at,
 		purchases_7d, purchases_30d, purchases_90d, views_7d, views_30d, views_90d, carts_7d, carts_30d, carts_90d,
 		searches_7d, searches_30d, searches_90d, event_counts, top_categories, category_shares,
 		recency_score, frequency_score, monetary_score, rfm_tier, days_since_signup,
-		country, consent_email, consent_push, computed_at, updated_at)`
+		country, consent_email, consent_push, computed_at, updated_at`
 
 	// last_activity_at is the later of the last order and the last event.
 	selectFeatures = `SELECT c.id, o.first_at, o.last_at, COALESCE(o.orders, 0), COALESCE(o.spend, 0),

@@ -2,11 +2,17 @@ package customers
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // loadFeatureFixture imports the hand-computed shop of testdata/features_*.csv:
@@ -156,19 +162,245 @@ func TestARebuildKeepsEveryFeatureIndex(t *testing.T) {
 	if !slices.Equal(before, after) {
 		t.Fatalf("indexes after two rebuilds:\n%v\nwant as before:\n%v", after, before)
 	}
-	// A failed rebuild leaves rows and indexes as they were.
+}
+
+// indexDef is one index by name, with the statement that creates it.
+type indexDef struct{ Name, Def string }
+
+// featureIndexes lists the secondary indexes of customer_features, by name.
+func featureIndexes(ctx context.Context, db *gorm.DB, dialect string) ([]indexDef, error) {
+	var defs []indexDef
+	q := `SELECT name, sql AS def FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customer_features' AND sql IS NOT NULL ORDER BY name`
+	if dialect == "postgres" {
+		q = `SELECT indexname AS name, indexdef AS def FROM pg_indexes WHERE schemaname = current_schema()
+			AND tablename = 'customer_features' AND indexname NOT LIKE '%pkey' ORDER BY indexname`
+	}
+	if err := db.WithContext(ctx).Raw(q).Scan(&defs).Error; err != nil {
+		return nil, fmt.Errorf("list feature indexes: %w", err)
+	}
+	return defs, nil
+}
+
+func TestAFailedRebuildLeavesRowsAndConnectionsAsTheyWere(t *testing.T) {
+	s := newTestService(t)
+	loadFeatureFixture(t, s)
+	ctx := context.Background()
+	if err := s.RebuildFeatures(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// One connection, so that the next rebuild gets the one the failed rebuild used.
+	sqlDB, _ := s.DB.DB.DB()
+	sqlDB.SetMaxOpenConns(1)
+	t.Cleanup(func() { sqlDB.SetMaxOpenConns(8) })
+	for _, stage := range []string{"computing", "computed"} {
+		stop := errors.New("stopped at " + stage)
+		testHookRebuild = func(at string) {
+			if at == stage {
+				panic(stop)
+			}
+		}
+		func() {
+			defer func() {
+				if r := recover(); r != stop {
+					t.Fatalf("the rebuild did not stop at %s: %v", stage, r)
+				}
+			}()
+			_ = s.RebuildFeatures(ctx)
+		}()
+	}
+	testHookRebuild = nil
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
 	if err := s.RebuildFeatures(cancelled); err == nil {
 		t.Fatal("a rebuild with a cancelled context succeeded")
 	}
-	again, err := featureIndexes(ctx, s.DB.DB, s.DB.Dialect)
-	if err != nil || !slices.Equal(again, before) {
-		t.Fatalf("indexes after a failed rebuild: %v, %v", again, err)
-	}
 	var rows int
 	s.DB.Raw(`SELECT COUNT(*) FROM customer_features`).Scan(&rows)
 	if rows != 4 {
-		t.Fatalf("%d feature rows after a failed rebuild, want the 4 of the last one", rows)
+		t.Fatalf("%d feature rows after failed rebuilds, want the 4 of the last one", rows)
+	}
+	// Nothing of the failed ones is left in the session: no open transaction, no
+	// temporary table, so the next rebuild runs.
+	if err := s.RebuildFeatures(ctx); err != nil {
+		t.Fatalf("a rebuild after failed ones: %v", err)
+	}
+}
+
+func TestARebuildLetsOtherWritersThroughAndKeepsNewerRows(t *testing.T) {
+	s := newTestService(t)
+	loadFeatureFixture(t, s)
+	ctx := context.Background()
+	if err := s.RebuildFeatures(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b := customerByExt(t, s, "B")
+	var stages []string
+	testHookRebuild = func(stage string) {
+		stages = append(stages, stage)
+		switch stage {
+		case "computing":
+			// While every row is computed, another connection takes the write lock at
+			// once: the rebuild holds none.
+			if !s.DB.IsPostgres() {
+				assertWriteLockFree(t, s)
+			}
+		case "computed":
+			// C gives consent after the snapshot was read: the copy in C's row follows.
+			if err := s.DB.Exec(`UPDATE customers SET consent_email = ? WHERE external_id = 'C'`, true).Error; err != nil {
+				t.Fatal(err)
+			}
+			// B orders again and their row is refreshed, later than the rebuild began.
+			s.Now = func() time.Time { return testNow.Add(time.Minute) }
+			if _, err := s.AddOrders(ctx, []OrderInput{{OrderID: "late-1", CustomerID: "B", ProductID: "p1", Quantity: "1", UnitPrice: "10", OrderedAt: Scalar(testNow.Add(-time.Hour).Format(time.RFC3339))}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	t.Cleanup(func() { testHookRebuild = nil })
+	if err := s.RebuildFeatures(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(stages, []string{"computing", "computed"}) {
+		t.Fatalf("rebuild stages %v", stages)
+	}
+	f, err := s.Features(ctx, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Frequency != 2 || !f.ComputedAt.Equal(testNow.Add(time.Minute)) {
+		t.Fatalf("B after the rebuild: frequency %d computed %s; want the refreshed row (2 orders, %s)", f.Frequency, f.ComputedAt, testNow.Add(time.Minute))
+	}
+	var rows int
+	s.DB.Raw(`SELECT COUNT(*) FROM customer_features WHERE computed_at = ?`, testNow).Scan(&rows)
+	if rows != 3 {
+		t.Fatalf("%d rows from the rebuild, want the other 3 customers'", rows)
+	}
+	var consent bool
+	s.DB.Raw(`SELECT f.consent_email FROM customer_features f JOIN customers c ON c.id = f.customer_id WHERE c.external_id = 'C'`).Scan(&consent)
+	if !consent {
+		t.Fatal("the rebuild wrote C's consent as the snapshot had it, not as it is")
+	}
+}
+
+func TestARebuildReadsWhatWritersBeforeItCommitted(t *testing.T) {
+	s := newTestService(t)
+	if s.DB.IsPostgres() {
+		t.Skip("the barrier is SQLite's: PostgreSQL's window counts are always read from events")
+	}
+	loadFeatureFixture(t, s)
+	ctx := context.Background()
+	// A writer has the lock and stamps an order of C's before the rebuild begins.
+	var file string
+	s.DB.Raw(`SELECT file FROM pragma_database_list WHERE name = 'main'`).Scan(&file)
+	other, err := sql.Open("sqlite3", "file:"+file+"?_busy_timeout=5000&_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	tx, err := other.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tx.Exec(`INSERT INTO orders (order_id, customer_id, product_id, quantity, unit_price, amount, ordered_at, created_at)
+		SELECT 'inflight', c.id, p.id, 1, 25, 25, ?, ? FROM customers c, products p WHERE c.external_id = 'C' AND p.external_id = 'p1'`,
+		testNow.Add(-time.Hour), testNow.Add(-time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.RebuildFeatures(ctx) }()
+	select {
+	case err := <-done:
+		t.Fatalf("the rebuild ended (%v) while a writer held the lock", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	f, err := s.Features(ctx, customerByExt(t, s, "C").ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Frequency != 1 || f.Monetary != 25 {
+		t.Fatalf("C after the rebuild: %d orders, %v spent; want the order committed before it read (1, 25)", f.Frequency, f.Monetary)
+	}
+}
+
+// assertWriteLockFree takes SQLite's write lock from a connection of its own, without
+// waiting: it fails if another connection holds the lock.
+func assertWriteLockFree(t *testing.T, s *Service) {
+	t.Helper()
+	var file string
+	if err := s.DB.Raw(`SELECT file FROM pragma_database_list WHERE name = 'main'`).Scan(&file).Error; err != nil || file == "" {
+		t.Fatalf("database file %q: %v", file, err)
+	}
+	other, err := sql.Open("sqlite3", "file:"+file+"?_busy_timeout=0&_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	tx, err := other.Begin()
+	if err != nil {
+		t.Fatalf("another connection could not take the write lock: %v", err)
+	}
+	if _, err := tx.Exec(`UPDATE customers SET city = city WHERE 1 = 0`); err != nil {
+		t.Fatalf("another connection could not write: %v", err)
+	}
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestARebuildPutsBackEveryValueThatDrifted(t *testing.T) {
+	s := newTestService(t)
+	loadFeatureFixture(t, s)
+	ctx := context.Background()
+	if err := s.RebuildFeatures(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a := customerByExt(t, s, "A")
+	want, err := s.Features(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Values the indexes hold and values they do not, changed behind the rebuild's back
+	// at the same instant, and a row dated far ahead: the next rebuild, at that instant
+	// too, writes them back.
+	future := testNow.Add(30 * 24 * time.Hour) // from a clock that ran ahead
+	for _, set := range []string{"frequency = 99", "recency_score = 0", "days_since_signup = 1, views_7d = 42",
+		"frequency = 7, computed_at = '" + future.Format("2006-01-02 15:04:05-07:00") + "'"} {
+		if err := s.DB.Exec(`UPDATE customer_features SET `+set+` WHERE customer_id = ?`, a.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RebuildFeatures(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Features(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("after %s and a rebuild:\n%+v\nwant\n%+v", set, got, want)
+		}
+	}
+}
+
+func TestTheIndexedColumnsOfARebuildAreEveryIndexedFeature(t *testing.T) {
+	s := newTestService(t)
+	defs, err := featureIndexes(context.Background(), s.DB.DB, s.DB.Dialect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range defs {
+		cols := d.Def[strings.LastIndex(d.Def, "(")+1 : strings.LastIndex(d.Def, ")")]
+		for _, col := range strings.Split(cols, ",") {
+			col = strings.TrimSpace(col)
+			if col != "customer_id" && col != "computed_at" && !slices.Contains(indexedFeatureColumns, col) {
+				t.Errorf("index %s holds %s, which indexedFeatureColumns leaves out: a rebuild would rewrite that index for every customer", d.Name, col)
+			}
+		}
 	}
 }

@@ -22,9 +22,10 @@ import (
 //
 //   - every features row was computed at one instant R (a rebuild), none is NULL;
 //   - every stored event was counted: on SQLite a transaction holds the write lock from
-//     its start, the features rebuild takes R before its transaction, and imports stamp
-//     created_at inside theirs, so an event created before R was committed before the
-//     rebuild read the events; the few events created at R or later are checked against
+//     its start, the features rebuild takes R and then waits once for the write lock
+//     before it reads its snapshot, and imports stamp created_at inside their
+//     transactions, so an event created before R was committed before the rebuild read
+//     the events; the few events created at R or later are checked against
 //     their customers' event_count (see eventsCounted). A refresh of a few customers
 //     writes a later computed_at, which ends the fast path until the next rebuild;
 //   - R is within maxWindowLag of now: the window then starts at now-D, not R-D, and
