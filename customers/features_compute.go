@@ -61,7 +61,7 @@ func (s *Service) RebuildFeatures(ctx context.Context) error {
 		}
 		defer func() { _ = dropTemporary(context.WithoutCancel(ctx), conn, "features_new") }()
 		rebuildStage("computed")
-		if err := swapInFeatures(ctx, conn, now); err != nil {
+		if err := writeFeatures(ctx, conn, s.DB.Dialect, now); err != nil {
 			return err
 		}
 		return storeBounds(ctx, conn, bounds)
@@ -126,6 +126,78 @@ func computeEveryFeature(ctx context.Context, conn *gorm.DB, dialect string, now
 	}
 	committed = true
 	return bounds, nil
+}
+
+// writeFeatures writes the rows of features_new into customer_features: while that is
+// empty on SQLite (the first rebuild of a shop), in one transaction that builds the
+// indexes once the rows are in, which at 1M customers is several times faster than
+// keeping fourteen indexes in order row by row, and keeps no reader from anything;
+// otherwise a chunk at a time (swapInFeatures).
+func writeFeatures(ctx context.Context, conn *gorm.DB, dialect string, now time.Time) error {
+	var some []int64
+	if err := conn.WithContext(ctx).Raw(`SELECT customer_id FROM customer_features LIMIT 1`).Scan(&some).Error; err != nil {
+		return fmt.Errorf("look for stored features: %w", err)
+	}
+	if len(some) > 0 || dialect == "postgres" {
+		return swapInFeatures(ctx, conn, now)
+	}
+	return conn.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		indexes, err := dropFeatureIndexes(ctx, tx, dialect)
+		if err != nil {
+			return err
+		}
+		// A row an API write stored since the look above is newer: it stays.
+		err = tx.Exec(`INSERT INTO customer_features (` + featureColumns + `) SELECT ` + featureColumns + `
+			FROM features_new WHERE customer_id IS NOT NULL ON CONFLICT (customer_id) DO NOTHING`).Error
+		if err != nil {
+			return fmt.Errorf("write the features: %w", err)
+		}
+		for _, def := range indexes {
+			if err := tx.Exec(def).Error; err != nil {
+				return fmt.Errorf("recreate index: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// dropFeatureIndexes drops the secondary indexes of customer_features and returns the
+// statements that create them again.
+func dropFeatureIndexes(ctx context.Context, tx *gorm.DB, dialect string) ([]string, error) {
+	defs, err := featureIndexes(ctx, tx, dialect)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(defs))
+	for i, d := range defs {
+		if err := tx.WithContext(ctx).Exec(`DROP INDEX ` + quoteIdent(d.Name)).Error; err != nil {
+			return nil, fmt.Errorf("drop index %s: %w", d.Name, err)
+		}
+		out[i] = d.Def
+	}
+	return out, nil
+}
+
+// indexDef is one index by name, with the statement that creates it.
+type indexDef struct{ Name, Def string }
+
+// featureIndexes lists the secondary indexes of customer_features, by name.
+func featureIndexes(ctx context.Context, db *gorm.DB, dialect string) ([]indexDef, error) {
+	var defs []indexDef
+	q := `SELECT name, sql AS def FROM sqlite_master WHERE type = 'index' AND tbl_name = 'customer_features' AND sql IS NOT NULL ORDER BY name`
+	if dialect == "postgres" {
+		q = `SELECT indexname AS name, indexdef AS def FROM pg_indexes WHERE schemaname = current_schema()
+			AND tablename = 'customer_features' AND indexname NOT LIKE '%pkey' ORDER BY indexname`
+	}
+	if err := db.WithContext(ctx).Raw(q).Scan(&defs).Error; err != nil {
+		return nil, fmt.Errorf("list feature indexes: %w", err)
+	}
+	return defs, nil
+}
+
+// quoteIdent quotes an identifier for SQL, doubling any double quote in it.
+func quoteIdent(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }
 
 // swapInFeatures writes the rows of features_new over the stored ones, a chunk of
