@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"time"
 
@@ -32,8 +33,8 @@ func cmdBench(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 	if len(args) > 0 && args[0] == "recsys" {
 		return cmdBenchRecsys(ctx, cfg, args[1:], stdout, stderr)
 	}
-	if len(args) == 0 || (args[0] != "segments" && args[0] != "clusters") {
-		return errors.New("bench: say segments, clusters or recsys")
+	if len(args) == 0 || (args[0] != "segments" && args[0] != "clusters" && args[0] != "rebuild") {
+		return errors.New("bench: say segments, clusters, rebuild or recsys")
 	}
 	what := args[0]
 	fs := newFlags("bench "+what, &cfg, stderr)
@@ -41,6 +42,7 @@ func cmdBench(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 	nEvents := fs.Int("events", 1000000, "events to generate when the database is empty")
 	runs := fs.Int("runs", 20, "timed runs per rule (segments)")
 	k := fs.Int("k", 16, "clusters (clusters)")
+	every := fs.Duration("write-every", 100*time.Millisecond, "how often a writer writes while the features are rebuilt (rebuild)")
 	if _, err := parseArgs(fs, args[1:]); err != nil {
 		return err
 	}
@@ -51,6 +53,9 @@ func cmdBench(ctx context.Context, cfg Config, args []string, stdout, stderr io.
 	defer a.Close()
 	if err := a.ensureShop(ctx, *nCustomers, *nEvents, stdout); err != nil {
 		return err
+	}
+	if what == "rebuild" {
+		return a.benchRebuild(ctx, *every, stdout)
 	}
 	if what == "clusters" {
 		start := time.Now()
@@ -108,4 +113,48 @@ func (a *app) ensureShop(ctx context.Context, nCustomers, nEvents int, out io.Wr
 	}
 	fmt.Fprintf(out, "generated and imported %d customers and about %d events in %s\n", nCustomers, nEvents, time.Since(start).Round(time.Second))
 	return nil
+}
+
+// benchRebuild rebuilds every customer's features while a writer writes a row of the
+// settings table every interval, as API writes and sends would, and prints how long the
+// rebuild took and how long the writes waited for it.
+func (a *app) benchRebuild(ctx context.Context, every time.Duration, out io.Writer) error {
+	const probe = "bench.rebuild_probe"
+	defer a.db.Exec(`DELETE FROM settings WHERE key = ?`, probe)
+	counts, err := a.customers.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() { done <- a.customers.RebuildFeatures(ctx) }()
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	var waits []time.Duration
+	failed := 0
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "rebuilt the features of %d customers in %s\n", counts.Customers, time.Since(start).Round(time.Millisecond))
+			if len(waits) == 0 {
+				fmt.Fprintln(out, "no write was due while it ran")
+				return nil
+			}
+			slices.Sort(waits)
+			fmt.Fprintf(out, "meanwhile %d writes, one every %s: %d failed; wait p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+				len(waits), every, failed, ms(waits[len(waits)/2]), ms(waits[(len(waits)*99+99)/100-1]), ms(waits[len(waits)-1]))
+			return nil
+		case <-tick.C:
+			t := time.Now()
+			err := a.db.WithContext(ctx).Exec(`INSERT INTO settings (key, value) VALUES (?, ?)
+				ON CONFLICT (key) DO UPDATE SET value = excluded.value`, probe, t.UTC().Format(time.RFC3339Nano)).Error
+			if err != nil {
+				failed++
+			}
+			waits = append(waits, time.Since(t))
+		}
+	}
 }

@@ -153,6 +153,10 @@ func TestBenchTimesEveryRuleOnAGeneratedShop(t *testing.T) {
 	if err != nil || !strings.Contains(out, "K-means k=4 on 300 customers") {
 		t.Fatalf("bench clusters: %v\n%s", err, out)
 	}
+	out, err = runCLI(t, env, "bench", "rebuild", "--write-every", "1ms")
+	if err != nil || !strings.Contains(out, "rebuilt the features of 300 customers") || !strings.Contains(out, " 0 failed;") {
+		t.Fatalf("bench rebuild: %v\n%s", err, out)
+	}
 }
 
 func TestRecsysEvalComparesAgainstTheBaselines(t *testing.T) {

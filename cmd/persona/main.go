@@ -38,8 +38,9 @@ Commands:
                               import customers, products, orders or events from CSV
   gen [--customers N] [--products P] [--events E] [--seed S] [--out DIR]
                               generate a synthetic shop (CSV files, or into the database)
-  bench segments|clusters [--customers N] [--events E] [--runs R] [--k K]
-                              time live segment counts (p50/p95) or K-means on this database
+  bench segments|clusters|rebuild [--customers N] [--events E] [--runs R] [--k K] [--write-every D]
+                              time live segment counts (p50/p95), K-means, or a features
+                              rebuild beside a writer, on this database
                               (a generated shop is imported first when it is empty)
   bench recsys [--interactions N] [--customers C] [--products P]
                               build every recommender on generated interactions in memory:
