@@ -23,6 +23,17 @@ func loadFeatureFixture(t *testing.T, s *Service) {
 	importFixture(t, s, KindEvents, "features_events.csv", nil)
 }
 
+// rebuiltFixture is a service over the hand-computed shop, its features rebuilt once.
+func rebuiltFixture(t *testing.T) *Service {
+	t.Helper()
+	s := newTestService(t)
+	loadFeatureFixture(t, s)
+	if err := s.RebuildFeatures(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func timePtr(t time.Time) *time.Time { return &t }
 func intPtr(n int) *int              { return &n }
 
@@ -173,12 +184,8 @@ func TestARebuildKeepsEveryFeatureIndex(t *testing.T) {
 }
 
 func TestAFailedRebuildLeavesRowsAndConnectionsAsTheyWere(t *testing.T) {
-	s := newTestService(t)
-	loadFeatureFixture(t, s)
+	s := rebuiltFixture(t)
 	ctx := context.Background()
-	if err := s.RebuildFeatures(ctx); err != nil {
-		t.Fatal(err)
-	}
 	// One connection, so that the next rebuild gets the one the failed rebuild used.
 	sqlDB, _ := s.DB.DB.DB()
 	sqlDB.SetMaxOpenConns(1)
@@ -218,12 +225,8 @@ func TestAFailedRebuildLeavesRowsAndConnectionsAsTheyWere(t *testing.T) {
 }
 
 func TestARebuildLetsOtherWritersThroughAndKeepsNewerRows(t *testing.T) {
-	s := newTestService(t)
-	loadFeatureFixture(t, s)
+	s := rebuiltFixture(t)
 	ctx := context.Background()
-	if err := s.RebuildFeatures(ctx); err != nil {
-		t.Fatal(err)
-	}
 	b := customerByExt(t, s, "B")
 	var stages []string
 	testHookRebuild = func(stage string) {
@@ -281,13 +284,7 @@ func TestARebuildReadsWhatWritersBeforeItCommitted(t *testing.T) {
 	loadFeatureFixture(t, s)
 	ctx := context.Background()
 	// A writer has the lock and stamps an order of C's before the rebuild begins.
-	var file string
-	s.DB.Raw(`SELECT file FROM pragma_database_list WHERE name = 'main'`).Scan(&file)
-	other, err := sql.Open("sqlite3", "file:"+file+"?_busy_timeout=5000&_txlock=immediate")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	other := otherConnection(t, s, 5000)
 	tx, err := other.Begin()
 	if err != nil {
 		t.Fatal(err)
@@ -324,16 +321,7 @@ func TestARebuildReadsWhatWritersBeforeItCommitted(t *testing.T) {
 // waiting: it fails if another connection holds the lock.
 func assertWriteLockFree(t *testing.T, s *Service) {
 	t.Helper()
-	var file string
-	if err := s.DB.Raw(`SELECT file FROM pragma_database_list WHERE name = 'main'`).Scan(&file).Error; err != nil || file == "" {
-		t.Fatalf("database file %q: %v", file, err)
-	}
-	other, err := sql.Open("sqlite3", "file:"+file+"?_busy_timeout=0&_txlock=immediate")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	tx, err := other.Begin()
+	tx, err := otherConnection(t, s, 0).Begin()
 	if err != nil {
 		t.Fatalf("another connection could not take the write lock: %v", err)
 	}
@@ -346,12 +334,8 @@ func assertWriteLockFree(t *testing.T, s *Service) {
 }
 
 func TestARebuildPutsBackEveryValueThatDrifted(t *testing.T) {
-	s := newTestService(t)
-	loadFeatureFixture(t, s)
+	s := rebuiltFixture(t)
 	ctx := context.Background()
-	if err := s.RebuildFeatures(ctx); err != nil {
-		t.Fatal(err)
-	}
 	a := customerByExt(t, s, "A")
 	want, err := s.Features(ctx, a.ID)
 	if err != nil {
@@ -394,4 +378,20 @@ func TestTheIndexedColumnsOfARebuildAreEveryIndexedFeature(t *testing.T) {
 			}
 		}
 	}
+}
+
+// otherConnection opens the SQLite file of s anew, apart from its pool, with the given
+// busy timeout in milliseconds; its transactions take the write lock when they begin.
+func otherConnection(t *testing.T, s *Service, busyMillis int) *sql.DB {
+	t.Helper()
+	var file string
+	if err := s.DB.Raw(`SELECT file FROM pragma_database_list WHERE name = 'main'`).Scan(&file).Error; err != nil || file == "" {
+		t.Fatalf("database file %q: %v", file, err)
+	}
+	other, err := sql.Open("sqlite3", fmt.Sprintf("file:%s?_busy_timeout=%d&_txlock=immediate", file, busyMillis))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	return other
 }
