@@ -76,13 +76,11 @@ func (s *Service) RebuildFeatures(ctx context.Context) error {
 // table features_new, reading one snapshot of the database, and returns the boundaries of
 // the RFM scores. conn is one connection: temporary tables live in its session.
 func computeEveryFeature(ctx context.Context, conn *gorm.DB, dialect string, now time.Time) (bounds rfmBounds, err error) {
-	// A read snapshot that takes no write lock: on SQLite a deferred transaction, which
-	// writes only the temporary database; on PostgreSQL a repeatable read.
-	begin := `BEGIN DEFERRED`
-	if dialect == "postgres" {
-		begin = `BEGIN ISOLATION LEVEL REPEATABLE READ`
-	}
+	// A read snapshot that takes no write lock: on PostgreSQL a repeatable read; on SQLite
+	// a deferred transaction, which writes only the temporary database.
+	begin := `BEGIN ISOLATION LEVEL REPEATABLE READ`
 	if dialect != "postgres" {
+		begin = `BEGIN DEFERRED`
 		// Wait once for the write lock, so that whatever a writer stamped before now is
 		// committed before the snapshot is read: the segments' window fast path counts on
 		// it (segments/window.go). The lock is given back at once.
@@ -243,9 +241,10 @@ const refreshedWhileRebuilding = 24 * time.Hour
 // copiedCustomerColumns are the customer columns customer_features holds copies of.
 var copiedCustomerColumns = []string{"country", "consent_email", "consent_push"}
 
-// swapStatements update the stored rows of customers first to last (the parameters, with
-// the rebuild's now and now + refreshedWhileRebuilding) from features_new: first the rows whose indexed values changed, every
-// column; then the others, every column the indexes do not hold.
+// swapStatements update the stored rows of customers first to last from features_new
+// (parameters: first, last, the rebuild's now, now + refreshedWhileRebuilding): first the
+// rows whose indexed values changed, every column; then the others, every column the
+// indexes do not hold.
 var swapStatements = func() []string {
 	var all, narrow, indexedDiffer, narrowDiffer []string
 	for _, col := range strings.Split(featureColumns, ",") {
