@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -180,8 +181,32 @@ func TestUnsubscribeAsksFirstAndOneClickWorksWithoutASession(t *testing.T) {
 	seg := idFromLocation(t, resp)
 	resp, _ = b.do("POST", "/templates", url.Values{"name": {"U"}, "subject": {"Hi"}, "html": {`<a href="{{.UnsubscribeURL}}">Unsubscribe</a>`}})
 	tpl := idFromLocation(t, resp)
+	// A campaign not sent yet has no funnel to draw; a sent one has.
+	resp, _ = b.do("POST", "/campaigns", url.Values{"name": {"Later"}, "segment_id": {itoa64(seg)}, "template_id": {itoa64(tpl)}, "schedule_kind": {"manual"}})
+	_, doc := b.do("GET", "/campaigns/"+itoa64(idFromLocation(t, resp)), nil)
+	if doc.Find(`[data-testid="funnel-chart"]`).Length() != 0 || doc.Find(`[data-testid="funnel-empty"]`).Length() != 1 {
+		t.Fatal("a campaign with no recipients draws an empty funnel")
+	}
 	resp, _ = b.do("POST", "/campaigns", url.Values{"name": {"U"}, "segment_id": {itoa64(seg)}, "template_id": {itoa64(tpl)}, "schedule_kind": {"now"}})
-	s.waitSent(idFromLocation(t, resp))
+	sent := idFromLocation(t, resp)
+	s.waitSent(sent)
+	if _, doc := b.do("GET", "/campaigns/"+itoa64(sent), nil); doc.Find(`[data-testid="funnel-chart"]`).Length() != 1 {
+		t.Fatal("a sent campaign draws no funnel")
+	}
+	// The dashboard says what "best" serves.
+	want := []string{"item-to-item collaborative filtering"}
+	if weights, ok := s.app.recsys.BlendWeights(); ok {
+		want = []string{"the blend of "}
+		for name, w := range weights {
+			want = append(want, fmt.Sprintf("%s %.0f %%", name, 100*w))
+		}
+	}
+	_, doc = b.do("GET", "/", nil)
+	for _, w := range want {
+		if got := doc.Find(`[data-testid="dashboard-best"]`).Text(); !strings.Contains(got, w) {
+			t.Fatalf("the dashboard says %q, want it to name %q", got, w)
+		}
+	}
 	msgs, _, err := s.app.outbox.List(ctx, 1, 2)
 	if err != nil || len(msgs) < 2 {
 		t.Fatalf("outbox: %v", err)
@@ -198,7 +223,7 @@ func TestUnsubscribeAsksFirstAndOneClickWorksWithoutASession(t *testing.T) {
 	first, second := unsub(msgs[0].Headers), unsub(msgs[1].Headers)
 
 	anon := s.browser()
-	resp, doc := anon.do("GET", strings.TrimPrefix(first, s.base), nil)
+	resp, doc = anon.do("GET", strings.TrimPrefix(first, s.base), nil)
 	if resp.StatusCode != 200 || doc.Find(`[data-testid="unsubscribe-confirm"]`).Length() != 1 {
 		t.Fatalf("unsubscribe page: %d", resp.StatusCode)
 	}
