@@ -50,30 +50,56 @@ type rawRow struct {
 
 // readTrainingSet streams the interaction rows that happened up to now and aggregates them.
 func readTrainingSet(ctx context.Context, db *store.DB, now time.Time) (*trainingSet, error) {
-	customers := map[int64]int32{}
-	products := map[int64]int32{}
-	var rows []rawRow
+	sb := newSetBuilder(now)
 	for _, q := range []string{eventsSQL, ordersSQL} {
-		err := scanRows(ctx, db, q, nil, func(customerID, productID int64, weight float32, at time.Time) {
-			if at.After(now) {
-				return
-			}
-			c, ok := customers[customerID]
-			if !ok {
-				c = int32(len(customers))
-				customers[customerID] = c
-			}
-			p, ok := products[productID]
-			if !ok {
-				p = int32(len(products))
-				products[productID] = p
-			}
-			rows = append(rows, rawRow{customer: c, product: p, weight: weight, at: at.UnixMicro(), bought: weight == purchaseWeight})
-		})
-		if err != nil {
+		if err := scanRows(ctx, db, q, nil, sb.add); err != nil {
 			return nil, fmt.Errorf("recsys: read interactions: %w", err)
 		}
 	}
+	return sb.finish(), nil
+}
+
+// trainingSetOf aggregates the rows already read (ReadEvalRows) that happened up to now.
+func trainingSetOf(rows []EvalRow, now time.Time) *trainingSet {
+	sb := newSetBuilder(now)
+	for _, r := range rows {
+		sb.add(r.Customer, r.Product, r.Weight, r.At)
+	}
+	return sb.finish()
+}
+
+// setBuilder numbers customers and products densely as their rows come, and keeps the
+// rows up to now.
+type setBuilder struct {
+	now                 time.Time
+	customers, products map[int64]int32
+	rows                []rawRow
+}
+
+func newSetBuilder(now time.Time) *setBuilder {
+	return &setBuilder{now: now, customers: map[int64]int32{}, products: map[int64]int32{}}
+}
+
+func (sb *setBuilder) add(customerID, productID int64, weight float32, at time.Time) {
+	if at.After(sb.now) {
+		return
+	}
+	c, ok := sb.customers[customerID]
+	if !ok {
+		c = int32(len(sb.customers))
+		sb.customers[customerID] = c
+	}
+	p, ok := sb.products[productID]
+	if !ok {
+		p = int32(len(sb.products))
+		sb.products[productID] = p
+	}
+	sb.rows = append(sb.rows, rawRow{customer: c, product: p, weight: weight, at: at.UnixMicro(), bought: weight == purchaseWeight})
+}
+
+// finish aggregates the rows into the training set.
+func (sb *setBuilder) finish() *trainingSet {
+	now, customers, products, rows := sb.now, sb.customers, sb.products, sb.rows
 	set := &trainingSet{now: now, customers: len(customers), rows: len(rows)}
 	set.productIDs = make([]int64, 0, len(products))
 	for id := range products {
@@ -109,7 +135,7 @@ func readTrainingSet(ctx context.Context, db *store.DB, now time.Time) (*trainin
 			slices.Sort(h.bought)
 			set.histories[set.customerIDs[c]] = h
 		})
-	return set, nil
+	return set
 }
 
 // scanRows runs a query returning (customer id, product id, weight, time) and calls fn per row.

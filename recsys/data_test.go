@@ -1,9 +1,13 @@
 package recsys
 
 import (
+	"context"
 	"math"
+	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/persona-app/persona/store"
 )
 
 func TestAggregateSumsDampensAndKeepsTheMostRecentProducts(t *testing.T) {
@@ -44,5 +48,29 @@ func TestAggregateSumsDampensAndKeepsTheMostRecentProducts(t *testing.T) {
 	// Recent: customer 0's product 0 (last at 2000), and customer 1's products from 100 on.
 	if recent[0] != 1 || recent[1] != 0 || recent[99] != 0 || recent[100] != 1 {
 		t.Errorf("recent counts of 0, 1, 99, 100 = %d, %d, %d, %d; want 1, 0, 0, 1", recent[0], recent[1], recent[99], recent[100])
+	}
+}
+
+func TestTheTrainingSetOfReadRowsIsTheOneReadStreamed(t *testing.T) {
+	db := store.OpenTest(t)
+	seedShop(t, db, 300, 80, 12, 5)
+	ctx := context.Background()
+	// A cut inside the data, so that rows after it are left out by both.
+	cut := trainTime.AddDate(0, 0, -10)
+	streamed, err := readTrainingSet(ctx, db, cut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := ReadEvalRows(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromRows := trainingSetOf(rows, cut)
+	if streamed.rows == 0 || streamed.rows == len(rows) {
+		t.Fatalf("%d of %d rows up to the cut: the cut should leave some out", streamed.rows, len(rows))
+	}
+	if !reflect.DeepEqual(fromRows, streamed) {
+		t.Fatalf("the training set built from read rows differs from the streamed one:\n%d rows, %d customers, %d products\nwant %d rows, %d customers, %d products",
+			fromRows.rows, fromRows.customers, len(fromRows.productIDs), streamed.rows, streamed.customers, len(streamed.productIDs))
 	}
 }

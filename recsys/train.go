@@ -25,10 +25,13 @@ func (s *Service) Train(ctx context.Context, progress Progress) (TrainStats, err
 	now := s.now().UTC().Truncate(time.Microsecond)
 	progress("reading interactions", 0)
 	s.forget.beginTraining()
-	set, err := readTrainingSet(ctx, s.db, now)
+	// One read of every interaction serves the models and the blend's validation split.
+	rows, err := ReadEvalRows(ctx, s.db)
 	if err != nil {
 		return TrainStats{}, err
 	}
+	rows = slices.DeleteFunc(rows, func(r EvalRow) bool { return r.At.After(now) })
+	set := trainingSetOf(rows, now)
 	cat, err := loadCatalog(ctx, s.db, set.productIDs)
 	if err != nil {
 		return TrainStats{}, err
@@ -46,7 +49,7 @@ func (s *Service) Train(ctx context.Context, progress Progress) (TrainStats, err
 		snap.set(m)
 	}
 	progress("tuning the blend", 0.55)
-	if err := s.trainBlend(ctx, snap, models, now); err != nil {
+	if err := s.trainBlend(ctx, snap, models, rows); err != nil {
 		return TrainStats{}, err
 	}
 	progress("popularity in segments", 0.85)
@@ -88,15 +91,10 @@ func (s *Service) productionData(ctx context.Context, set *trainingSet) (trainDa
 		recent: set.recent, allTime: set.allTime, baskets: denseBaskets(baskets, set.productIDs), texts: texts}, nil
 }
 
-// trainBlend tunes the blend's weights on a validation split of the interactions up to
-// now (each customer's latest 20 % held out; components rebuilt on the rest) and blends
-// the production models with them.
-func (s *Service) trainBlend(ctx context.Context, snap *snapshot, models []Model, now time.Time) error {
-	rows, err := ReadEvalRows(ctx, s.db)
-	if err != nil {
-		return err
-	}
-	rows = slices.DeleteFunc(rows, func(r EvalRow) bool { return r.At.After(now) })
+// trainBlend tunes the blend's weights on a validation split of the interactions the
+// models learnt from (each customer's latest 20 % held out; components rebuilt on the
+// rest) and blends the production models with them.
+func (s *Service) trainBlend(ctx context.Context, snap *snapshot, models []Model, rows []EvalRow) error {
 	val, err := SplitHoldout(rows, EvalOptions{Holdout: 0.2})
 	if err != nil {
 		return err
