@@ -88,8 +88,9 @@ func buildComponents(ctx context.Context, d trainData, progress Progress) ([]Mod
 const maxTuneCustomers = 2000
 
 // tuneBlend chooses the blend's weights on val (a split whose test customers are
-// validation customers) and returns the blend of models with them.
-func tuneBlend(ctx context.Context, db *store.DB, val *Split, models []Model, k int) (*Blend, error) {
+// validation customers) and returns the blend of models with them; progress follows the
+// building of the components on val's training part.
+func tuneBlend(ctx context.Context, db *store.DB, val *Split, models []Model, k int, progress Progress) (*Blend, error) {
 	if n := len(val.Customers); n > maxTuneCustomers {
 		sample := make([]EvalCustomer, 0, maxTuneCustomers)
 		for i := range maxTuneCustomers {
@@ -104,7 +105,7 @@ func tuneBlend(ctx context.Context, db *store.DB, val *Split, models []Model, k 
 		if err != nil {
 			return nil, err
 		}
-		return buildComponents(ctx, d, func(string, float64) {})
+		return buildComponents(ctx, d, progress)
 	}, k)
 	if err != nil {
 		return nil, err

@@ -81,6 +81,25 @@ type Split struct {
 
 // ReadEvalRows streams every interaction row: one query over events, one over orders.
 func ReadEvalRows(ctx context.Context, db *store.DB) ([]EvalRow, error) {
+	return readEvalRows(ctx, db, nil)
+}
+
+// progressEvery is how many rows readEvalRows reads between two reports of its progress
+// (a variable for tests).
+var progressEvery = 1 << 16
+
+// readEvalRows is ReadEvalRows telling progress, when not nil, what share of the rows it
+// has read: reading takes a quarter of a training at 10M interactions, and a progress bar
+// that stands still that long looks stuck. The share is of the highest event and order
+// ids, which a few index reads give and which bound the rows there are.
+func readEvalRows(ctx context.Context, db *store.DB, progress func(done float64)) ([]EvalRow, error) {
+	var estimate int64
+	if progress != nil {
+		err := db.WithContext(ctx).Raw(`SELECT (SELECT COALESCE(MAX(id), 0) FROM events) + (SELECT COALESCE(MAX(id), 0) FROM orders)`).Row().Scan(&estimate)
+		if err != nil {
+			return nil, fmt.Errorf("recsys: count interaction rows: %w", err)
+		}
+	}
 	var out []EvalRow
 	for _, q := range []struct {
 		sql       string
@@ -105,6 +124,9 @@ func ReadEvalRows(ctx context.Context, db *store.DB) ([]EvalRow, error) {
 			r.Weight, r.At = float32(weight), r.At.UTC()
 			r.Value, r.HasValue = value.Float64, value.Valid
 			out = append(out, r)
+			if progress != nil && len(out)%progressEvery == 0 && estimate > 0 {
+				progress(min(1, float64(len(out))/float64(estimate)))
+			}
 		}
 		err = rows.Err()
 		rows.Close()

@@ -41,7 +41,7 @@ func (s *Service) Evaluate(ctx context.Context, opts EvalOptions, k int, progres
 	}
 	started := time.Now()
 	progress("reading interactions", 0)
-	rows, err := ReadEvalRows(ctx, s.db)
+	rows, err := readEvalRows(ctx, s.db, func(done float64) { progress("reading interactions", 0.2*done) })
 	if err != nil {
 		return EvalReport{}, err
 	}
@@ -57,7 +57,7 @@ func (s *Service) Evaluate(ctx context.Context, opts EvalOptions, k int, progres
 	if err != nil {
 		return EvalReport{}, err
 	}
-	models, err := buildComponents(ctx, d, func(stage string, done float64) { progress(stage, 0.05+0.45*done) })
+	models, err := buildComponents(ctx, d, func(stage string, done float64) { progress(stage, 0.2+0.3*done) })
 	if err != nil {
 		return EvalReport{}, err
 	}
@@ -74,7 +74,7 @@ func (s *Service) Evaluate(ctx context.Context, opts EvalOptions, k int, progres
 	if err != nil {
 		return EvalReport{}, err
 	}
-	blend, err := tuneBlend(ctx, s.db, val, models, k)
+	blend, err := tuneBlend(ctx, s.db, val, models, k, func(_ string, done float64) { progress("tuning the blend", 0.5+0.4*done) })
 	if err != nil {
 		return EvalReport{}, err
 	}

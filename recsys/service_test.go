@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/persona-app/persona/store"
 )
@@ -208,4 +209,37 @@ func reasons(items []Item) []string {
 		out = append(out, it.Reason)
 	}
 	return out
+}
+
+func TestTrainingProgressMovesForwardThroughEveryStage(t *testing.T) {
+	db := store.OpenTest(t)
+	seedShop(t, db, 600, 120, 10, 3)
+	defer func(n int) { progressEvery = n }(progressEvery)
+	progressEvery = 200
+	type report struct {
+		stage string
+		done  float64
+	}
+	var got []report
+	s := NewService(db, func() time.Time { return trainTime })
+	if _, err := s.Train(context.Background(), func(stage string, done float64) { got = append(got, report{stage, done}) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) == 0 || got[0].done != 0 || got[len(got)-1] != (report{"done", 1}) {
+		t.Fatalf("progress began at %v and ended at %v, want 0 and done at 1", got[0], got[len(got)-1])
+	}
+	within := map[string]int{}
+	for i, r := range got {
+		if i > 0 && r.done < got[i-1].done {
+			t.Fatalf("progress went back from %v to %v", got[i-1], r)
+		}
+		switch {
+		case r.stage == "reading interactions" && r.done > 0 && r.done <= 0.25,
+			r.stage == "tuning the blend" && r.done > 0.55 && r.done < 0.95:
+			within[r.stage]++
+		}
+	}
+	if within["reading interactions"] < 2 || within["tuning the blend"] < 2 {
+		t.Fatalf("the bar stood still: %d reports while reading, %d while tuning the blend", within["reading interactions"], within["tuning the blend"])
+	}
 }

@@ -26,7 +26,9 @@ func (s *Service) Train(ctx context.Context, progress Progress) (TrainStats, err
 	progress("reading interactions", 0)
 	s.forget.beginTraining()
 	// One read of every interaction serves the models and the blend's validation split.
-	rows, err := ReadEvalRows(ctx, s.db)
+	// The shares of the bar follow a training at 10M interactions: reading a quarter,
+	// building the models a third, tuning the blend the rest.
+	rows, err := readEvalRows(ctx, s.db, func(done float64) { progress("reading interactions", 0.25*done) })
 	if err != nil {
 		return TrainStats{}, err
 	}
@@ -41,7 +43,7 @@ func (s *Service) Train(ctx context.Context, progress Progress) (TrainStats, err
 	if err != nil {
 		return TrainStats{}, err
 	}
-	models, err := buildComponents(ctx, d, func(stage string, done float64) { progress(stage, 0.05+0.5*done) })
+	models, err := buildComponents(ctx, d, func(stage string, done float64) { progress(stage, 0.25+0.3*done) })
 	if err != nil {
 		return TrainStats{}, err
 	}
@@ -49,10 +51,11 @@ func (s *Service) Train(ctx context.Context, progress Progress) (TrainStats, err
 		snap.set(m)
 	}
 	progress("tuning the blend", 0.55)
-	if err := s.trainBlend(ctx, snap, models, rows); err != nil {
+	tuning := func(_ string, done float64) { progress("tuning the blend", 0.55+0.4*done) }
+	if err := s.trainBlend(ctx, snap, models, rows, tuning); err != nil {
 		return TrainStats{}, err
 	}
-	progress("popularity in segments", 0.85)
+	progress("popularity in segments", 0.95)
 	if err := s.learnSegments(ctx, snap, set); err != nil {
 		return TrainStats{}, err
 	}
@@ -61,7 +64,7 @@ func (s *Service) Train(ctx context.Context, progress Progress) (TrainStats, err
 	}
 	snap.stats = TrainStats{Algorithm: AlgoItemItem, Interactions: set.rows, Customers: set.customers,
 		Items: len(set.productIDs), Duration: time.Since(started), TrainedAt: now}
-	progress("saving", 0.9)
+	progress("saving", 0.97)
 	if err := ctx.Err(); err != nil {
 		return TrainStats{}, fmt.Errorf("recsys: train: %w", err)
 	}
@@ -94,7 +97,7 @@ func (s *Service) productionData(ctx context.Context, set *trainingSet) (trainDa
 // trainBlend tunes the blend's weights on a validation split of the interactions the
 // models learnt from (each customer's latest 20 % held out; components rebuilt on the
 // rest) and blends the production models with them.
-func (s *Service) trainBlend(ctx context.Context, snap *snapshot, models []Model, rows []EvalRow) error {
+func (s *Service) trainBlend(ctx context.Context, snap *snapshot, models []Model, rows []EvalRow, progress Progress) error {
 	val, err := SplitHoldout(rows, EvalOptions{Holdout: 0.2})
 	if err != nil {
 		return err
@@ -102,7 +105,7 @@ func (s *Service) trainBlend(ctx context.Context, snap *snapshot, models []Model
 	if len(val.Customers) == 0 {
 		return nil // too little data to tune: "best" stays item-to-item
 	}
-	blend, err := tuneBlend(ctx, s.db, val, models, 10)
+	blend, err := tuneBlend(ctx, s.db, val, models, 10, progress)
 	if err != nil {
 		return err
 	}
