@@ -101,12 +101,20 @@ func loadGenerator(path string, out io.Writer) int {
 		fmt.Fprintf(os.Stderr, "load generator: bad job %s: %v\n", path, err)
 		return 2
 	}
+	// Every request's text is written once, before any is timed.
+	reqs := make([]rawRequest, len(job.URLs))
+	for i, u := range job.URLs {
+		if reqs[i], err = newRawRequest(u, job.Key); err != nil {
+			fmt.Fprintf(os.Stderr, "load generator: bad URL %q: %v\n", u, err)
+			return 2
+		}
+	}
 	conns := make([]*rawClient, job.Clients)
 	errs := make([]error, job.Clients)
 	// One request per client first, so every connection is open before timing starts.
 	for c := range job.Clients {
-		if conns[c], errs[c] = dialRaw(job.URLs[0], job.Key); errs[c] == nil {
-			_, errs[c] = conns[c].get(job.URLs[c%len(job.URLs)])
+		if conns[c], errs[c] = dialRaw(job.URLs[0]); errs[c] == nil {
+			_, errs[c] = conns[c].get(reqs[c%len(reqs)])
 		}
 		if errs[c] != nil {
 			fmt.Fprintf(os.Stderr, "load generator: %v\n", errs[c])
@@ -131,7 +139,7 @@ func loadGenerator(path string, out io.Writer) int {
 				if every > 0 {
 					time.Sleep(time.Until(due))
 				}
-				d, err := conns[c].get(job.URLs[(c*job.PerClient+j)%len(job.URLs)])
+				d, err := conns[c].get(reqs[(c*job.PerClient+j)%len(reqs)])
 				if err != nil {
 					errs[c] = err
 					return
@@ -185,13 +193,25 @@ func getBody(client *http.Client, url, key string) ([]byte, error) {
 // and reads the answer by its Content-Length, as wrk does, so that timing a request
 // costs the generator little of the CPU it shares with the server.
 type rawClient struct {
-	conn    net.Conn
-	r       *bufio.Reader
-	headers string
+	conn net.Conn
+	r    *bufio.Reader
 }
 
-// dialRaw connects to rawURL's host; requests carry key as a bearer token.
-func dialRaw(rawURL, key string) (*rawClient, error) {
+// rawRequest is a GET as the load generator sends it: its path, for errors, and its text.
+type rawRequest struct{ path, text string }
+
+// newRawRequest writes the GET of rawURL with key as a bearer token.
+func newRawRequest(rawURL, key string) (rawRequest, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return rawRequest{}, err
+	}
+	path := u.RequestURI()
+	return rawRequest{path: path, text: "GET " + path + " HTTP/1.1\r\nHost: " + u.Host + "\r\nAuthorization: Bearer " + key + "\r\n\r\n"}, nil
+}
+
+// dialRaw connects to rawURL's host.
+func dialRaw(rawURL string) (*rawClient, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, err
@@ -200,19 +220,17 @@ func dialRaw(rawURL, key string) (*rawClient, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &rawClient{conn: conn, r: bufio.NewReaderSize(conn, 64<<10),
-		headers: "Host: " + u.Host + "\r\nAuthorization: Bearer " + key + "\r\n\r\n"}, nil
+	return &rawClient{conn: conn, r: bufio.NewReaderSize(conn, 64<<10)}, nil
 }
 
 func (rc *rawClient) Close() error { return rc.conn.Close() }
 
-// get sends GET rawURL, reads the whole answer and returns how long that took; a status
-// other than 200, or an answer without its length, is an error.
-func (rc *rawClient) get(rawURL string) (time.Duration, error) {
-	_, rest, _ := strings.Cut(rawURL, "://")
-	path := rest[strings.IndexByte(rest, '/'):]
+// get sends req, reads the whole answer and returns how long that took; a status other
+// than 200, or an answer without its length, is an error.
+func (rc *rawClient) get(req rawRequest) (time.Duration, error) {
+	path := req.path
 	start := time.Now()
-	if _, err := io.WriteString(rc.conn, "GET "+path+" HTTP/1.1\r\n"+rc.headers); err != nil {
+	if _, err := io.WriteString(rc.conn, req.text); err != nil {
 		return 0, err
 	}
 	status, err := rc.r.ReadSlice('\n')
