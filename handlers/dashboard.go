@@ -59,7 +59,7 @@ func (h *Dashboard) Show(c echo.Context) error {
 		vm.ModelTrainedAt, vm.ModelItems, vm.ModelInteractions = &st.TrainedAt, st.Items, st.Interactions
 		vm.ModelBest = "item-to-item collaborative filtering (too little data to tune a blend)"
 		if weights, ok := h.Recsys.BlendWeights(); ok {
-			vm.ModelBest = "the blend of " + blendSummary(weights)
+			vm.ModelBest = blendSummary(weights)
 		}
 	}
 	return render(c, http.StatusOK, templates.DashboardPage(h.page(c, "Dashboard", "dashboard"), vm))

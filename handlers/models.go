@@ -240,11 +240,15 @@ func evaluationView(r recsys.EvalReport) *templates.EvaluationView {
 	return v
 }
 
-// blendSummary lists a blend's components by weight, heaviest first: "als 51 %, …".
+// blendSummary says what "best" serves: "the blend of als 51 %, user-to-user 49 %, weights
+// tuned on a validation split", heaviest first, or, when tuning kept one algorithm, that
+// algorithm alone: a blend of one is not a blend to the marketer reading it.
 func blendSummary(weights map[string]float64) string {
 	names := make([]string, 0, len(weights))
-	for name := range weights {
-		names = append(names, name)
+	for name, w := range weights {
+		if w > 0 {
+			names = append(names, name)
+		}
 	}
 	sort.Slice(names, func(i, j int) bool {
 		if weights[names[i]] != weights[names[j]] {
@@ -252,9 +256,12 @@ func blendSummary(weights map[string]float64) string {
 		}
 		return names[i] < names[j]
 	})
+	if len(names) == 1 {
+		return names[0] + " alone (tuning on a validation split found no blend that did better)"
+	}
 	parts := make([]string, len(names))
 	for i, name := range names {
 		parts[i] = fmt.Sprintf("%s %.0f %%", name, 100*weights[name])
 	}
-	return strings.Join(parts, ", ")
+	return "the blend of " + strings.Join(parts, ", ") + ", weights tuned on a validation split"
 }
