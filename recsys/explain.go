@@ -8,6 +8,9 @@ const (
 	reasonPopular = "Popular right now"
 	reasonDefault = "Recommended for you"
 	reasonPeers   = "Customers with tastes like yours chose this"
+	// A product that is its own reason (see explain).
+	reasonViewed       = "You viewed this"
+	reasonBoughtBefore = "You bought this before"
 )
 
 // explain says why candidate c was proposed by algorithm to a customer with history h.
@@ -25,6 +28,15 @@ func (s *snapshot) explain(algorithm string, c Candidate, h *history) string {
 	verb := "viewed"
 	if bought {
 		verb = "bought"
+	}
+	// A product the customer already has in their history can come back (viewed and not
+	// bought, or bought when bought products are allowed), and be its own largest reason:
+	// "Matches your taste for" itself says nothing, so the reason names what they did.
+	if known && c.Because == c.Product && algorithm != AlgoRules {
+		if bought {
+			return reasonBoughtBefore
+		}
+		return reasonViewed
 	}
 	switch algorithm {
 	case AlgoPopularity:

@@ -150,12 +150,16 @@ func TestExplanations(t *testing.T) {
 		want      string
 	}{
 		{AlgoItemItem, Candidate{Because: dense(102)}, "Because you bought Blue Mug"},
-		{AlgoItemItem, Candidate{Because: dense(101)}, "Because you viewed Red Mug"},
+		{AlgoItemItem, Candidate{Product: dense(103), Because: dense(101)}, "Because you viewed Red Mug"},
 		{"association-rules", Candidate{Because: dense(102), Confidence: 0.62, Lift: 3.14}, "Customers who bought Blue Mug also bought this (confidence 62 %, lift 3.1)"},
-		{"content", Candidate{Because: dense(101)}, "Similar to Red Mug you viewed"},
+		{"content", Candidate{Product: dense(103), Because: dense(101)}, "Similar to Red Mug you viewed"},
 		{"user-to-user", Candidate{Because: -1}, "Customers with tastes like yours chose this"},
 		{"user-to-user", Candidate{Because: dense(103)}, "Customers who also chose Teapot liked this"},
 		{"als", Candidate{Because: dense(104)}, "Matches your taste for Kettle"},
+		// A product that is its own reason: the customer's own interaction with it.
+		{"als", Candidate{Product: dense(104), Because: dense(104)}, "You viewed this"},
+		{"content", Candidate{Product: dense(102), Because: dense(102)}, "You bought this before"},
+		{"blend", Candidate{Product: dense(101), Because: dense(101), Source: "item-to-item"}, "You viewed this"},
 		{"blend", Candidate{Because: dense(102), Source: "content"}, "Similar to Blue Mug you bought"},
 		{AlgoPopularity, Candidate{Because: -1}, "Popular right now"},
 		{AlgoItemItem, Candidate{Because: -1}, "Recommended for you"},
