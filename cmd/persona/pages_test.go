@@ -171,27 +171,42 @@ func TestCustomerListAndProfile(t *testing.T) {
 	}
 }
 
-func TestUnsubscribeAsksFirstAndOneClickWorksWithoutASession(t *testing.T) {
-	s := newShop(t, 40)
-	ctx := context.Background()
-	b := s.browser()
+// campaignShop is a shop of 40 customers with a marketer signed in, a segment of everyone
+// with email consent and a template with an unsubscribe link.
+func campaignShop(t *testing.T) (s *shop, b *browser, seg, tpl int64) {
+	s = newShop(t, 40)
+	b = s.browser()
 	b.login("mia@example.com", "marketing rocks")
 	b.do("GET", "/segments/new", nil)
 	resp, _ := b.do("POST", "/segments", url.Values{"name": {"All"}, "n.kind": {"group"}, "n.match": {"all"}, "n_0.kind": {"field"}, "n_0.field": {"consent_email"}, "n_0.op": {"is_true"}, "op": {"save"}})
-	seg := idFromLocation(t, resp)
+	seg = idFromLocation(t, resp)
 	resp, _ = b.do("POST", "/templates", url.Values{"name": {"U"}, "subject": {"Hi"}, "html": {`<a href="{{.UnsubscribeURL}}">Unsubscribe</a>`}})
-	tpl := idFromLocation(t, resp)
+	return s, b, seg, idFromLocation(t, resp)
+}
+
+func TestCampaignPageAndDashboardSayWhatTheyShow(t *testing.T) {
+	s, b, seg, tpl := campaignShop(t)
 	// A campaign not sent yet has no funnel to draw; a sent one has.
-	resp, _ = b.do("POST", "/campaigns", url.Values{"name": {"Later"}, "segment_id": {itoa64(seg)}, "template_id": {itoa64(tpl)}, "schedule_kind": {"manual"}})
+	resp, _ := b.do("POST", "/campaigns", url.Values{"name": {"Later"}, "segment_id": {itoa64(seg)}, "template_id": {itoa64(tpl)}, "schedule_kind": {"manual"}})
 	_, doc := b.do("GET", "/campaigns/"+itoa64(idFromLocation(t, resp)), nil)
 	if doc.Find(`[data-testid="funnel-chart"]`).Length() != 0 || doc.Find(`[data-testid="funnel-empty"]`).Length() != 1 {
 		t.Fatal("a campaign with no recipients draws an empty funnel")
 	}
+	if got := strings.TrimSpace(doc.Find(`[data-testid="launch"]`).Text()); got != "Send now" {
+		t.Fatalf("a draft's launch button says %q, want Send now", got)
+	}
 	resp, _ = b.do("POST", "/campaigns", url.Values{"name": {"U"}, "segment_id": {itoa64(seg)}, "template_id": {itoa64(tpl)}, "schedule_kind": {"now"}})
 	sent := idFromLocation(t, resp)
 	s.waitSent(sent)
-	if _, doc := b.do("GET", "/campaigns/"+itoa64(sent), nil); doc.Find(`[data-testid="funnel-chart"]`).Length() != 1 {
+	_, doc = b.do("GET", "/campaigns/"+itoa64(sent), nil)
+	if doc.Find(`[data-testid="funnel-chart"]`).Length() != 1 {
 		t.Fatal("a sent campaign draws no funnel")
+	}
+	// Launching a campaign that was sent sends it again: the button and its question say so.
+	launch := doc.Find(`[data-testid="launch"]`)
+	confirm, _ := launch.Closest("form").Attr("data-confirm")
+	if got := strings.TrimSpace(launch.Text()); got != "Send again" || !strings.Contains(confirm, "sent before") {
+		t.Fatalf("a sent campaign's launch button says %q and asks %q", got, confirm)
 	}
 	// The dashboard says what "best" serves.
 	want := []string{"item-to-item collaborative filtering"}
@@ -212,6 +227,13 @@ func TestUnsubscribeAsksFirstAndOneClickWorksWithoutASession(t *testing.T) {
 			t.Fatalf("the dashboard says %q, want it to name %q", got, w)
 		}
 	}
+}
+
+func TestUnsubscribeAsksFirstAndOneClickWorksWithoutASession(t *testing.T) {
+	s, b, seg, tpl := campaignShop(t)
+	ctx := context.Background()
+	resp, _ := b.do("POST", "/campaigns", url.Values{"name": {"U"}, "segment_id": {itoa64(seg)}, "template_id": {itoa64(tpl)}, "schedule_kind": {"now"}})
+	s.waitSent(idFromLocation(t, resp))
 	msgs, _, err := s.app.outbox.List(ctx, 1, 2)
 	if err != nil || len(msgs) < 2 {
 		t.Fatalf("outbox: %v", err)
@@ -228,7 +250,7 @@ func TestUnsubscribeAsksFirstAndOneClickWorksWithoutASession(t *testing.T) {
 	first, second := unsub(msgs[0].Headers), unsub(msgs[1].Headers)
 
 	anon := s.browser()
-	resp, doc = anon.do("GET", strings.TrimPrefix(first, s.base), nil)
+	resp, doc := anon.do("GET", strings.TrimPrefix(first, s.base), nil)
 	if resp.StatusCode != 200 || doc.Find(`[data-testid="unsubscribe-confirm"]`).Length() != 1 {
 		t.Fatalf("unsubscribe page: %d", resp.StatusCode)
 	}
