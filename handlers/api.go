@@ -116,6 +116,9 @@ func (h *API) Recommendations(c echo.Context) error {
 		return err
 	}
 	id, ext, err := h.Customers.CustomerIDByExternalID(ctx, c.Param("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("no customer with id %q", ext))
+	}
 	if err != nil {
 		return err
 	}

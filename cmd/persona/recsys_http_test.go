@@ -116,6 +116,10 @@ func TestRecommendationsAPIAppliesBusinessRules(t *testing.T) {
 			t.Errorf("%s: %d %v, want 422 naming %s", bad.query, code, body, bad.field)
 		}
 	}
+	// A customer the shop never sent is a 404 that names the id asked for.
+	if code, body := s.api("GET", "/api/v1/customers/NOBODY-7/recommendations", nil); code != 404 || !strings.Contains(jsonString(body), "NOBODY-7") {
+		t.Errorf("unknown customer: %d %v, want 404 naming NOBODY-7", code, body)
+	}
 }
 
 func jsonString(v any) string {
