@@ -1,9 +1,11 @@
 package customers
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/persona-app/persona/store"
 	"gorm.io/gorm"
@@ -43,7 +45,8 @@ type ProductInput struct {
 	InStock     Scalar `json:"in_stock"`
 }
 
-// OrderInput is one order line as the JSON API takes it.
+// OrderInput is one order line as the JSON API takes it; without OrderedAt it was placed
+// when the request arrived.
 type OrderInput struct {
 	OrderID     Scalar `json:"order_id"`
 	CustomerID  Scalar `json:"customer_id"`
@@ -55,7 +58,8 @@ type OrderInput struct {
 	Category    string `json:"category"`
 }
 
-// EventInput is one behaviour event as the JSON API takes it.
+// EventInput is one behaviour event as the JSON API takes it; without OccurredAt it happened
+// when the request arrived.
 type EventInput struct {
 	CustomerID  Scalar `json:"customer_id"`
 	Type        string `json:"type"`
@@ -124,10 +128,11 @@ func (s *Service) UpsertProducts(ctx context.Context, in []ProductInput) (Import
 // the features of the customers they belong to.
 func (s *Service) AddOrders(ctx context.Context, in []OrderInput) (ImportSummary, error) {
 	rows := make([]apiRow, len(in))
+	received := s.receivedAt()
 	for i, o := range in {
 		rows[i].fields = fields(colOrderID, string(o.OrderID), colCustomerID, string(o.CustomerID),
 			colProductID, string(o.ProductID), colQuantity, string(o.Quantity), colUnitPrice, string(o.UnitPrice),
-			colOrderedAt, string(o.OrderedAt), colProductName, o.ProductName, colCategory, o.Category)
+			colOrderedAt, cmp.Or(string(o.OrderedAt), received), colProductName, o.ProductName, colCategory, o.Category)
 	}
 	return s.write(ctx, KindOrders, rows)
 }
@@ -136,13 +141,19 @@ func (s *Service) AddOrders(ctx context.Context, in []OrderInput) (ImportSummary
 // refreshes the features of the customers they belong to.
 func (s *Service) AddEvents(ctx context.Context, in []EventInput) (ImportSummary, error) {
 	rows := make([]apiRow, len(in))
+	received := s.receivedAt()
 	for i, e := range in {
 		rows[i].fields = fields(colCustomerID, string(e.CustomerID), colType, e.Type, colProductID, string(e.ProductID),
-			colOccurredAt, string(e.OccurredAt), colValue, string(e.Value), colSessionID, string(e.SessionID),
+			colOccurredAt, cmp.Or(string(e.OccurredAt), received), colValue, string(e.Value), colSessionID, string(e.SessionID),
 			colProductName, e.ProductName, colCategory, e.Category)
 	}
 	return s.write(ctx, KindEvents, rows)
 }
+
+// receivedAt is the time an API request arrives, as an order's or event's time when the
+// item gives none: a shop sending behaviour as it happens need not stamp it. An item sent
+// again without a time is a new event, so a client that retries sends its own times.
+func (s *Service) receivedAt() string { return s.now().UTC().Format(time.RFC3339Nano) }
 
 // write runs API items through the import sink of kind k in one transaction. Bad items are
 // rejected like bad CSV rows (Line is the item's position); when every item is rejected the

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/persona-app/persona/store"
 )
@@ -62,8 +63,8 @@ func TestAPIWritesValidateLikeTheImport(t *testing.T) {
 			return s.AddEvents(ctx, []EventInput{{CustomerID: "c", Type: "add to cart", OccurredAt: "2024-01-01"}})
 		}, store.FieldErrors{"type": `"add to cart" is not an event type (a lowercase word: letters, digits, _; at most 32)`}},
 		{"a batch where every item is bad names each item", func(s *Service) (ImportSummary, error) {
-			return s.AddEvents(ctx, []EventInput{{CustomerID: "c", Type: "view"}, {Type: "view", OccurredAt: "2024-01-01"}})
-		}, store.FieldErrors{"1.occurred_at": "is required", "2.customer_id": "is required"}},
+			return s.AddEvents(ctx, []EventInput{{CustomerID: "c", Type: "add to cart"}, {Type: "view", OccurredAt: "2024-01-01"}})
+		}, store.FieldErrors{"1.type": `"add to cart" is not an event type (a lowercase word: letters, digits, _; at most 32)`, "2.customer_id": "is required"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -80,6 +81,31 @@ func TestAPIWritesValidateLikeTheImport(t *testing.T) {
 				t.Fatalf("rows were written: %+v", got)
 			}
 		})
+	}
+}
+
+func TestAPIEventsAndOrdersWithoutATimeHappenWhenTheyArrive(t *testing.T) {
+	s := newTestService(t)
+	ctx := context.Background()
+	if _, err := s.AddEvents(ctx, []EventInput{{CustomerID: "c", Type: "view", ProductID: "p"},
+		{CustomerID: "c", Type: "view", ProductID: "p", OccurredAt: "2024-01-01"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddOrders(ctx, []OrderInput{{OrderID: "o", CustomerID: "c", ProductID: "p", Quantity: "1", UnitPrice: "2"}}); err != nil {
+		t.Fatal(err)
+	}
+	var events, orders []time.Time
+	if err := s.DB.Raw(`SELECT occurred_at FROM events ORDER BY occurred_at`).Scan(&events).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DB.Raw(`SELECT ordered_at FROM orders`).Scan(&orders).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 2 || !events[0].Equal(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)) || !events[1].Equal(testNow) {
+		t.Fatalf("events at %v, want 2024-01-01 as given and %v (arrival) for the one without a time", events, testNow)
+	}
+	if len(orders) != 1 || !orders[0].Equal(testNow) {
+		t.Fatalf("order at %v, want %v", orders, testNow)
 	}
 }
 
