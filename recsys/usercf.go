@@ -183,6 +183,8 @@ type userScratch struct {
 	scored  []int32
 	cpos    []int32   // per product: 1 + its position among the candidates, or 0
 	contrib []float32 // per candidate and history position, for Because
+	maxes   []float32 // denseTopK's scratch space
+	tmp     []float32
 }
 
 // Recommend implements Model. Because is the history product that contributed most to the
@@ -304,18 +306,7 @@ func (u *UserUser) chooseNeighbours(s *userScratch) {
 	s.top.k = u.k
 	s.top.reset()
 	if dense {
-		// In ascending order of customer, a sum equal to the heap's least loses its tie to
-		// it, so only a larger one can enter; untouched customers (0) never do.
-		floor := float32(0)
-		for c, a := range s.acc {
-			if a <= floor {
-				continue
-			}
-			s.top.offer(Neighbour{Product: int32(c), Sim: a})
-			if len(s.top.heap) == s.top.k {
-				floor = s.top.heap[0].Sim
-			}
-		}
+		s.maxes, s.tmp = denseTopK(s.acc, &s.top, s.maxes, s.tmp)
 		clear(s.acc)
 	}
 	for _, c := range s.touched {
