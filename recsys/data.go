@@ -16,10 +16,10 @@ import (
 // the events_type index with one random table lookup per row, which is slower than one
 // sequential scan when most events are interactions.
 const (
-	eventWeightSQL = `CASE type WHEN 'purchase' THEN 5 WHEN 'cart' THEN 3 WHEN 'view' THEN 1 ELSE 0 END`
-	eventsSQL      = `SELECT customer_id, product_id, ` + eventWeightSQL + `, occurred_at
-		FROM events WHERE product_id IS NOT NULL AND ` + eventWeightSQL + ` > 0`
-	ordersSQL = `SELECT customer_id, product_id, 5, ordered_at FROM orders`
+	eventWeightSQL    = `CASE type WHEN 'purchase' THEN 5 WHEN 'cart' THEN 3 WHEN 'view' THEN 1 ELSE 0 END`
+	interactionEvents = ` FROM events WHERE product_id IS NOT NULL AND ` + eventWeightSQL + ` > 0`
+	eventsSQL         = `SELECT customer_id, product_id, ` + eventWeightSQL + `, occurred_at` + interactionEvents
+	ordersSQL         = `SELECT customer_id, product_id, 5, ordered_at FROM orders`
 	// purchaseWeight marks a history row as a purchase (orders and purchase events).
 	purchaseWeight = 5
 )

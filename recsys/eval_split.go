@@ -14,11 +14,7 @@ import (
 
 // Evaluation reads the same rows as training (views 1, carts 3, purchases 5, order lines 5),
 // plus each event's numeric value, which --min-value compares against.
-const (
-	evalEventsSQL = `SELECT customer_id, product_id, ` + eventWeightSQL + `, occurred_at, value
-		FROM events WHERE product_id IS NOT NULL AND ` + eventWeightSQL + ` > 0`
-	evalOrdersSQL = `SELECT customer_id, product_id, 5, ordered_at FROM orders`
-)
+const evalEventsSQL = `SELECT customer_id, product_id, ` + eventWeightSQL + `, occurred_at, value` + interactionEvents
 
 // EvalRow is one event or order line as offline evaluation sees it.
 type EvalRow struct {
@@ -104,7 +100,7 @@ func readEvalRows(ctx context.Context, db *store.DB, progress func(done float64)
 	for _, q := range []struct {
 		sql       string
 		withValue bool
-	}{{evalEventsSQL, true}, {evalOrdersSQL, false}} {
+	}{{evalEventsSQL, true}, {ordersSQL, false}} {
 		rows, err := db.WithContext(ctx).Raw(q.sql).Rows()
 		if err != nil {
 			return nil, fmt.Errorf("recsys: read evaluation rows: %w", err)
