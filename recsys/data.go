@@ -20,8 +20,10 @@ const (
 	interactionEvents = ` FROM events WHERE product_id IS NOT NULL AND ` + eventWeightSQL + ` > 0`
 	eventsSQL         = `SELECT customer_id, product_id, ` + eventWeightSQL + `, occurred_at` + interactionEvents
 	ordersSQL         = `SELECT customer_id, product_id, 5, ordered_at FROM orders`
-	// purchaseWeight marks a history row as a purchase (orders and purchase events).
+	// purchaseWeight marks a history row as a purchase (orders and purchase events),
+	// cartWeight as an add-to-cart.
 	purchaseWeight = 5
+	cartWeight     = 3
 )
 
 // trainingSet is what training learns from.
@@ -46,6 +48,7 @@ type rawRow struct {
 	weight            float32
 	at                int64
 	bought            bool // an order line or a purchase event
+	carted            bool // a cart event
 }
 
 // readTrainingSet streams the interaction rows that happened up to now and aggregates them.
@@ -94,7 +97,8 @@ func (sb *setBuilder) add(customerID, productID int64, weight float32, at time.T
 		p = int32(len(sb.products))
 		sb.products[productID] = p
 	}
-	sb.rows = append(sb.rows, rawRow{customer: c, product: p, weight: weight, at: at.UnixMicro(), bought: weight == purchaseWeight})
+	sb.rows = append(sb.rows, rawRow{customer: c, product: p, weight: weight, at: at.UnixMicro(),
+		bought: weight == purchaseWeight, carted: weight == cartWeight})
 }
 
 // finish aggregates the rows into the training set.
@@ -131,8 +135,12 @@ func (sb *setBuilder) finish() *trainingSet {
 				if r.bought {
 					h.bought = append(h.bought, r.product)
 				}
+				if r.carted {
+					h.carted = append(h.carted, r.product)
+				}
 			}
 			slices.Sort(h.bought)
+			slices.Sort(h.carted)
 			set.histories[set.customerIDs[c]] = h
 		})
 	return set
@@ -216,6 +224,7 @@ func sumPerProduct(rows []rawRow, dst []rawRow) []rawRow {
 			dst[n-1].weight += r.weight
 			dst[n-1].at = max(dst[n-1].at, r.at)
 			dst[n-1].bought = dst[n-1].bought || r.bought
+			dst[n-1].carted = dst[n-1].carted || r.carted
 			continue
 		}
 		dst = append(dst, r)

@@ -10,31 +10,35 @@ const (
 	reasonPeers   = "Customers with tastes like yours chose this"
 	// A product that is its own reason (see explain).
 	reasonViewed       = "You viewed this"
+	reasonCarted       = "You added this to your cart"
 	reasonBoughtBefore = "You bought this before"
 )
 
 // explain says why candidate c was proposed by algorithm to a customer with history h.
 // A blend's candidate is explained by the component that contributed most (c.Source).
+// What the customer did with the product it names is the most they did: bought, else
+// added to a cart, else viewed.
 func (s *snapshot) explain(algorithm string, c Candidate, h *history) string {
 	if c.Source != "" {
 		algorithm = c.Source
 	}
 	because, known := "", c.Because >= 0 && int(c.Because) < len(s.catalog.products) && s.catalog.products[c.Because].present
-	bought := false
+	bought, carted := false, false
 	if known {
 		because = s.catalog.name(c.Because)
 		bought = h != nil && h.hasBought(c.Because)
+		carted = !bought && h != nil && h.hasCarted(c.Because)
 	}
-	verb := "viewed"
-	if bought {
-		verb = "bought"
-	}
-	// A product the customer already has in their history can come back (viewed and not
-	// bought, or bought when bought products are allowed), and be its own largest reason:
-	// "Matches your taste for" itself says nothing, so the reason names what they did.
+	// A product the customer already has in their history can come back (viewed or left
+	// in a cart and not bought, or bought when bought products are allowed), and be its
+	// own largest reason: "Matches your taste for" itself says nothing, so the reason
+	// names what they did.
 	if known && c.Because == c.Product && algorithm != AlgoRules {
-		if bought {
+		switch {
+		case bought:
 			return reasonBoughtBefore
+		case carted:
+			return reasonCarted
 		}
 		return reasonViewed
 	}
@@ -48,7 +52,13 @@ func (s *snapshot) explain(algorithm string, c Candidate, h *history) string {
 		}
 	case AlgoContent:
 		if known {
-			return fmt.Sprintf("Similar to %s you %s", because, verb)
+			switch {
+			case bought:
+				return fmt.Sprintf("Similar to %s you bought", because)
+			case carted:
+				return fmt.Sprintf("Similar to %s you added to your cart", because)
+			}
+			return fmt.Sprintf("Similar to %s you viewed", because)
 		}
 	case AlgoUserUser:
 		if known {
@@ -61,7 +71,13 @@ func (s *snapshot) explain(algorithm string, c Candidate, h *history) string {
 		}
 	default: // item-to-item and anything else that names a history product
 		if known {
-			return fmt.Sprintf("Because you %s %s", verb, because)
+			switch {
+			case bought:
+				return fmt.Sprintf("Because you bought %s", because)
+			case carted:
+				return fmt.Sprintf("Because you added %s to your cart", because)
+			}
+			return fmt.Sprintf("Because you viewed %s", because)
 		}
 	}
 	return reasonDefault

@@ -17,11 +17,18 @@ import (
 type history struct {
 	items  []Interaction // one per product, dampened weight, ascending product, Customer -1
 	bought []int32       // products bought (orders and purchase events), ascending
+	carted []int32       // products added to a cart, ascending
 }
 
 // hasBought tells whether the customer bought product p.
 func (h *history) hasBought(p int32) bool {
 	_, ok := slices.BinarySearch(h.bought, p)
+	return ok
+}
+
+// hasCarted tells whether the customer added product p to a cart.
+func (h *history) hasCarted(p int32) bool {
+	_, ok := slices.BinarySearch(h.carted, p)
 	return ok
 }
 
@@ -168,9 +175,16 @@ func (s *Service) Warm(ctx context.Context) (int, error) {
 				w.bought = append(w.bought, q)
 			}
 		}
+		for _, p := range h.carted {
+			if q := remap[p]; q >= 0 {
+				w.carted = append(w.carted, q)
+			}
+		}
 		slices.SortFunc(w.items, func(a, b Interaction) int { return int(a.Product - b.Product) })
 		slices.Sort(w.bought)
 		w.bought = slices.Compact(w.bought)
+		slices.Sort(w.carted)
+		w.carted = slices.Compact(w.carted)
 		if _, loaded := snap.histories.m.LoadOrStore(id, w); !loaded {
 			added++
 		}

@@ -185,8 +185,11 @@ func readHistory(ctx context.Context, db *store.DB, cat *catalog, customerID int
 			if p < 0 {
 				return // a product the model does not know: it can neither score nor be proposed
 			}
-			if weight == purchaseWeight {
+			switch weight {
+			case purchaseWeight:
 				h.bought = append(h.bought, p)
+			case cartWeight:
+				h.carted = append(h.carted, p)
 			}
 			rows = append(rows, rawRow{product: p, weight: weight, at: at.UnixMicro()})
 		})
@@ -196,6 +199,8 @@ func readHistory(ctx context.Context, db *store.DB, cat *catalog, customerID int
 	}
 	slices.Sort(h.bought)
 	h.bought = slices.Compact(h.bought)
+	slices.Sort(h.carted)
+	h.carted = slices.Compact(h.carted)
 	pairs := mostRecent(sumPerProduct(rows, nil), maxHistory)
 	slices.SortFunc(pairs, func(a, b rawRow) int { return int(a.product - b.product) })
 	h.items = make([]Interaction, len(pairs))

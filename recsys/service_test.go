@@ -80,6 +80,7 @@ func TestRecommend(t *testing.T) {
 		viewedRed    = "Because you viewed Red Mug"
 		viewedBlue   = "Because you viewed Blue Mug"
 		viewedTea    = "Because you viewed Teapot"
+		cartedTea    = "Because you added Teapot to your cart"
 		popular      = "Popular right now"
 		itemItem     = AlgoItemItem
 		popularity   = AlgoPopularity
@@ -99,9 +100,9 @@ func TestRecommend(t *testing.T) {
 			[]int64{101, 103, 104, 105}, []string{boughtBlue, boughtBlue, boughtBlue, popular},
 			[]string{itemItem, itemItem, itemItem, popularity}, []float64{1.685643569, 1.462447978, 0.158636904, noScore}},
 		{"a purchase event counts as bought", 2, 3,
-			[]int64{101, 103, 104}, []string{boughtBlue, boughtBlue, viewedTea}, nil, []float64{2.144593859, 1.328213623, 0.898820213}},
-		{"a cart counts as viewed in reasons and viewed products stay candidates", 3, 4,
-			[]int64{101, 102, 104, 103}, []string{viewedBlue, viewedTea, viewedTea, viewedBlue}, nil,
+			[]int64{101, 103, 104}, []string{boughtBlue, boughtBlue, cartedTea}, nil, []float64{2.144593859, 1.328213623, 0.898820213}},
+		{"a cart is named in reasons and viewed products stay candidates", 3, 4,
+			[]int64{101, 102, 104, 103}, []string{viewedBlue, cartedTea, cartedTea, viewedBlue}, nil,
 			[]float64{1.184920733, 1.048304818, 0.920695342, 0.795141719}},
 		{"an order line counts as bought", 4, 3,
 			[]int64{103, 102, 101}, []string{boughtKet, viewedTea, viewedTea}, nil, []float64{1.038978628, 0.597334998, 0.229475145}},

@@ -143,7 +143,8 @@ func loadedService(t *testing.T, db *store.DB) *Service {
 func TestExplanations(t *testing.T) {
 	s, _ := trainedShop(t)
 	snap := s.current.Load()
-	h := &history{bought: []int32{dense(102)}}
+	// Blue Mug bought (and put in a cart before), Teapot left in a cart, the rest viewed.
+	h := &history{bought: []int32{dense(102)}, carted: []int32{dense(102), dense(103)}}
 	cases := []struct {
 		algorithm string
 		c         Candidate
@@ -161,6 +162,9 @@ func TestExplanations(t *testing.T) {
 		{"content", Candidate{Product: dense(102), Because: dense(102)}, "You bought this before"},
 		{"blend", Candidate{Product: dense(101), Because: dense(101), Source: "item-to-item"}, "You viewed this"},
 		{"blend", Candidate{Because: dense(102), Source: "content"}, "Similar to Blue Mug you bought"},
+		{AlgoItemItem, Candidate{Product: dense(104), Because: dense(103)}, "Because you added Teapot to your cart"},
+		{"content", Candidate{Product: dense(101), Because: dense(103)}, "Similar to Teapot you added to your cart"},
+		{"als", Candidate{Product: dense(103), Because: dense(103)}, "You added this to your cart"},
 		{AlgoPopularity, Candidate{Because: -1}, "Popular right now"},
 		{AlgoItemItem, Candidate{Because: -1}, "Recommended for you"},
 	}
@@ -263,18 +267,26 @@ func TestWarmReadsEveryHistoryAfterARestart(t *testing.T) {
 	if added != want || countCached(snap) != want || want == 0 {
 		t.Fatalf("warming added %d histories (%d cached), want the %d training cached", added, countCached(snap), want)
 	}
-	// Each warmed history is the one a request would read from the database.
+	// Each warmed history is the one a request would read from the database, down to
+	// what was bought and what was put in a cart (customers 2 and 3 carted product 103).
+	carted := 0
 	snap.histories.m.Range(func(k, v any) bool {
 		read, err := readHistory(ctx, db, snap.catalog, k.(int64))
 		if err != nil {
 			t.Fatal(err)
 		}
 		got := v.(*history)
-		if !slices.Equal(got.items, read.items) || !slices.Equal(got.bought, read.bought) {
+		if !slices.Equal(got.items, read.items) || !slices.Equal(got.bought, read.bought) || !slices.Equal(got.carted, read.carted) {
 			t.Fatalf("customer %d: warmed %+v, read %+v", k, got, read)
+		}
+		if got.hasCarted(dense(103)) {
+			carted++
 		}
 		return true
 	})
+	if carted != 2 {
+		t.Fatalf("%d histories have product 103 in a cart, want 2", carted)
+	}
 	// A second warm-up adds nothing, and keeps what is cached.
 	if again, err := s.Warm(ctx); again != 0 || err != nil {
 		t.Fatalf("warming again added %d, %v", again, err)
