@@ -8,39 +8,51 @@ const (
 	reasonPopular = "Popular right now"
 	reasonDefault = "Recommended for you"
 	reasonPeers   = "Customers with tastes like yours chose this"
-	// A product that is its own reason (see explain).
-	reasonViewed       = "You viewed this"
-	reasonCarted       = "You added this to your cart"
-	reasonBoughtBefore = "You bought this before"
 )
+
+// deed is the most a customer did with a product: viewed it, added it to a cart, or
+// bought it; reasons that name one of the customer's products say which.
+type deed int
+
+const (
+	didView deed = iota
+	didCart
+	didBuy
+)
+
+// deedReasons are the reasons naming a product of the customer's, by deed: item-to-item's
+// (%s the product), content's (%s the product), and the reason of a product that is its
+// own (see explain).
+var deedReasons = [...]struct{ because, similar, itself string }{
+	didView: {"Because you viewed %s", "Similar to %s you viewed", "You viewed this"},
+	didCart: {"Because you added %s to your cart", "Similar to %s you added to your cart", "You added this to your cart"},
+	didBuy:  {"Because you bought %s", "Similar to %s you bought", "You bought this before"},
+}
 
 // explain says why candidate c was proposed by algorithm to a customer with history h.
 // A blend's candidate is explained by the component that contributed most (c.Source).
-// What the customer did with the product it names is the most they did: bought, else
-// added to a cart, else viewed.
 func (s *snapshot) explain(algorithm string, c Candidate, h *history) string {
 	if c.Source != "" {
 		algorithm = c.Source
 	}
 	because, known := "", c.Because >= 0 && int(c.Because) < len(s.catalog.products) && s.catalog.products[c.Because].present
-	bought, carted := false, false
+	did := didView
 	if known {
 		because = s.catalog.name(c.Because)
-		bought = h != nil && h.hasBought(c.Because)
-		carted = !bought && h != nil && h.hasCarted(c.Because)
+		switch {
+		case h == nil:
+		case h.hasBought(c.Because):
+			did = didBuy
+		case h.hasCarted(c.Because):
+			did = didCart
+		}
 	}
 	// A product the customer already has in their history can come back (viewed or left
 	// in a cart and not bought, or bought when bought products are allowed), and be its
 	// own largest reason: "Matches your taste for" itself says nothing, so the reason
 	// names what they did.
 	if known && c.Because == c.Product && algorithm != AlgoRules {
-		switch {
-		case bought:
-			return reasonBoughtBefore
-		case carted:
-			return reasonCarted
-		}
-		return reasonViewed
+		return deedReasons[did].itself
 	}
 	switch algorithm {
 	case AlgoPopularity:
@@ -52,13 +64,7 @@ func (s *snapshot) explain(algorithm string, c Candidate, h *history) string {
 		}
 	case AlgoContent:
 		if known {
-			switch {
-			case bought:
-				return fmt.Sprintf("Similar to %s you bought", because)
-			case carted:
-				return fmt.Sprintf("Similar to %s you added to your cart", because)
-			}
-			return fmt.Sprintf("Similar to %s you viewed", because)
+			return fmt.Sprintf(deedReasons[did].similar, because)
 		}
 	case AlgoUserUser:
 		if known {
@@ -71,13 +77,7 @@ func (s *snapshot) explain(algorithm string, c Candidate, h *history) string {
 		}
 	default: // item-to-item and anything else that names a history product
 		if known {
-			switch {
-			case bought:
-				return fmt.Sprintf("Because you bought %s", because)
-			case carted:
-				return fmt.Sprintf("Because you added %s to your cart", because)
-			}
-			return fmt.Sprintf("Because you viewed %s", because)
+			return fmt.Sprintf(deedReasons[did].because, because)
 		}
 	}
 	return reasonDefault
