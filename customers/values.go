@@ -129,8 +129,10 @@ var pandasIntRE = regexp.MustCompile(`^[0-9]+\.0+$`)
 // integer ids, into "17850".
 func normalizeCustomerID(s string) string {
 	s = strings.TrimSpace(s)
-	if pandasIntRE.MatchString(s) {
-		s = s[:strings.IndexByte(s, '.')]
+	// Most ids have no dot: they skip the regular expression (every imported row and
+	// every recommendations request comes through here).
+	if dot := strings.IndexByte(s, '.'); dot > 0 && pandasIntRE.MatchString(s) {
+		s = s[:dot]
 	}
 	return s
 }
