@@ -58,6 +58,7 @@ func parseTemplateForm(c echo.Context) templateForm {
 		Algorithm:         strings.TrimSpace(c.FormValue("rec_algorithm")),
 		Count:             strings.TrimSpace(c.FormValue("rec_count")),
 		ExcludeBought:     !posted || c.FormValue("rec_exclude_bought") != "",
+		ExcludeSeen:       posted && c.FormValue("rec_exclude_seen") != "",
 		InStockOnly:       !posted || c.FormValue("rec_in_stock") != "",
 		Categories:        c.FormValue("rec_categories"),
 		ExcludeCategories: c.FormValue("rec_exclude_categories"),
@@ -68,7 +69,8 @@ func parseTemplateForm(c echo.Context) templateForm {
 	f.tpl.RecAlgorithm = f.rec.Algorithm
 	f.tpl.RecCount = f.formInt("rec_count", f.rec.Count)
 	rules := recsys.Rules{
-		IncludeBought:     !f.rec.ExcludeBought,
+		IncludeBought:     !f.rec.ExcludeBought && !f.rec.ExcludeSeen,
+		ExcludeSeen:       f.rec.ExcludeSeen,
 		IncludeOutOfStock: !f.rec.InStockOnly,
 		Categories:        splitList(f.rec.Categories),
 		ExcludeCategories: splitList(f.rec.ExcludeCategories),
@@ -145,7 +147,7 @@ func recBlockView(t campaigns.Template) templates.RecBlockForm {
 		// Stored rules were validated on save; unreadable ones show as the defaults.
 		r = recsys.Rules{}
 	}
-	v.ExcludeBought, v.InStockOnly = !r.IncludeBought, !r.IncludeOutOfStock
+	v.ExcludeBought, v.InStockOnly, v.ExcludeSeen = !r.IncludeBought, !r.IncludeOutOfStock, r.ExcludeSeen
 	v.Categories = strings.Join(r.Categories, ", ")
 	v.ExcludeCategories = strings.Join(r.ExcludeCategories, ", ")
 	if r.MaxPerCategory > 0 {

@@ -11,7 +11,8 @@ import (
 )
 
 // recOptions reads a recommendation request from query parameters: n, algorithm,
-// exclude_bought and in_stock (true unless "false"), categories and exclude_categories
+// exclude_bought and in_stock (true unless "false"), exclude_seen (false unless "true"),
+// categories and exclude_categories
 // (comma-separated), max_per_category, min_price, max_price and segment. A value that is
 // not a number is an error naming its parameter.
 func recOptions(c echo.Context, defaultN int) (recsys.Options, error) {
@@ -37,21 +38,22 @@ func recOptions(c echo.Context, defaultN int) (recsys.Options, error) {
 			*dst = n
 		}
 	}
-	flag := func(name string) bool {
+	flag := func(name string, unset bool) bool {
 		v := strings.TrimSpace(c.QueryParam(name))
 		if v == "" {
-			return true
+			return unset
 		}
 		b, err := strconv.ParseBool(v)
 		if err != nil {
 			errs.Add(name, "must be true or false")
-			return true
+			return unset
 		}
 		return b
 	}
 	integer("n", &o.N)
-	o.Rules.IncludeBought = !flag("exclude_bought")
-	o.Rules.IncludeOutOfStock = !flag("in_stock")
+	o.Rules.IncludeBought = !flag("exclude_bought", true)
+	o.Rules.IncludeOutOfStock = !flag("in_stock", true)
+	o.Rules.ExcludeSeen = flag("exclude_seen", false)
 	o.Rules.Categories = splitList(c.QueryParam("categories"))
 	o.Rules.ExcludeCategories = splitList(c.QueryParam("exclude_categories"))
 	integer("max_per_category", &o.Rules.MaxPerCategory)

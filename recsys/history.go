@@ -26,6 +26,12 @@ func (h *history) hasBought(p int32) bool {
 	return ok
 }
 
+// has tells whether product p is in the customer's history.
+func (h *history) has(p int32) bool {
+	_, ok := slices.BinarySearchFunc(h.items, p, func(x Interaction, p int32) int { return int(x.Product - p) })
+	return ok
+}
+
 // hasCarted tells whether the customer added product p to a cart.
 func (h *history) hasCarted(p int32) bool {
 	_, ok := slices.BinarySearch(h.carted, p)

@@ -62,6 +62,7 @@ func listKey(algorithm string, o Options) string {
 	b.WriteByte('|')
 	b.WriteString(strconv.FormatBool(r.IncludeBought))
 	b.WriteString(strconv.FormatBool(r.IncludeOutOfStock))
+	b.WriteString(strconv.FormatBool(r.ExcludeSeen))
 	for _, f := range []float64{r.MinPrice, r.MaxPrice} {
 		b.WriteByte('|')
 		b.WriteString(strconv.FormatFloat(f, 'g', -1, 64))

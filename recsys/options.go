@@ -21,6 +21,11 @@ type Rules struct {
 	IncludeBought bool `json:"include_bought,omitempty"`
 	// IncludeOutOfStock lets out-of-stock products be recommended.
 	IncludeOutOfStock bool `json:"include_out_of_stock,omitempty"`
+	// ExcludeSeen leaves out every product in the customer's history as recommendations
+	// read it (their most recent products viewed, put in a cart or bought, up to 300), for
+	// discovery. Without it a product viewed and not bought can come back ("You viewed
+	// this").
+	ExcludeSeen bool `json:"exclude_seen,omitempty"`
 	// Categories, when not empty, are the only categories recommended.
 	Categories []string `json:"categories,omitempty"`
 	// ExcludeCategories are never recommended.
@@ -35,6 +40,9 @@ type Rules struct {
 // Validate names the first rule that makes no sense.
 func (r Rules) Validate() error {
 	errs := store.FieldErrors{}
+	if r.ExcludeSeen && r.IncludeBought {
+		errs.Add("exclude_seen", "leaves out bought products too: it cannot be combined with including them")
+	}
 	if r.MaxPerCategory < 0 {
 		errs.Add("max_per_category", "must be 0 (no limit) or more")
 	}
@@ -58,7 +66,10 @@ func (r Rules) Validate() error {
 // Summary describes the rules in words for the pages that show them.
 func (r Rules) Summary() string {
 	var parts []string
-	if !r.IncludeBought {
+	switch {
+	case r.ExcludeSeen:
+		parts = append(parts, "not already viewed or bought")
+	case !r.IncludeBought:
 		parts = append(parts, "not already bought")
 	}
 	if !r.IncludeOutOfStock {
@@ -142,6 +153,8 @@ func (f *filter) skip(p int32) bool {
 	case !d.InStock && !f.rules.IncludeOutOfStock:
 		return true
 	case !f.rules.IncludeBought && f.h != nil && f.h.hasBought(p):
+		return true
+	case f.rules.ExcludeSeen && f.h != nil && f.h.has(p):
 		return true
 	case f.rules.MinPrice > 0 && d.Price < f.rules.MinPrice:
 		return true

@@ -29,6 +29,9 @@ func TestBusinessRules(t *testing.T) {
 		{"a price range", 1, Rules{MinPrice: 5, MaxPrice: 30}, []int64{101, 103}},
 		{"what was bought may come back when allowed", 1, Rules{IncludeBought: true, Categories: []string{"mugs"}}, []int64{101, 102}},
 		{"out of stock may come when allowed", 5, Rules{IncludeOutOfStock: true, Categories: []string{"cutlery"}}, []int64{105, 106}},
+		// Customer 3 viewed 102 and 104 and put 103 in a cart: without the rule those come
+		// back (TestRecommend); with it, only what is new to them, topped up with popular.
+		{"only products new to the customer", 3, Rules{ExcludeSeen: true}, []int64{101, 105}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -54,6 +57,7 @@ func TestBadRulesAndAlgorithmsAreNamed(t *testing.T) {
 		{"a range upside down", Options{N: 3, Rules: Rules{MinPrice: 10, MaxPrice: 5}}, "max_price"},
 		{"a category both in and out", Options{N: 3, Rules: Rules{Categories: []string{"tea"}, ExcludeCategories: []string{"Tea"}}}, "exclude_categories"},
 		{"an algorithm nobody trained", Options{N: 3, Algorithm: "telepathy"}, "algorithm"},
+		{"new products only, bought ones included", Options{N: 3, Rules: Rules{ExcludeSeen: true, IncludeBought: true}}, "exclude_seen"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -153,3 +153,69 @@ func TestTheTemplateFormSetsTheRecommendationBlockAndDeliveriesRecordIt(t *testi
 		}
 	}
 }
+
+func TestOnlyNewProductsLeavesOutEverythingTheCustomerSaw(t *testing.T) {
+	s := newShop(t, 150)
+	b := s.browser()
+	b.login("mia@example.com", "marketing rocks")
+	// The template form: off by default, stored and shown again when ticked.
+	_, doc := b.do("GET", "/templates/new", nil)
+	if _, on := doc.Find(`[data-testid="rec-exclude-seen"]`).Attr("checked"); on {
+		t.Error("a new template leaves out what the customer saw")
+	}
+	resp, _ := b.do("POST", "/templates", blockForm(url.Values{"rec_exclude_seen": {"1"}}))
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save template: %d", resp.StatusCode)
+	}
+	tpl := idFromLocation(t, resp)
+	var rules string
+	s.app.db.Raw(`SELECT rec_rules FROM templates WHERE id = ?`, tpl).Scan(&rules)
+	if rules != `{"exclude_seen":true,"max_per_category":1}` {
+		t.Fatalf("stored rules %s", rules)
+	}
+	_, doc = b.do("GET", "/templates/"+itoa64(tpl)+"/edit", nil)
+	if _, on := doc.Find(`[data-testid="rec-exclude-seen"]`).Attr("checked"); !on {
+		t.Error("the edit form lost the rule")
+	}
+
+	// The API: the customer with the most products among those whose whole behaviour fits
+	// the history recommendations read (the latest 300 rows of each kind) gets, with the
+	// rule, none of them; without it, some come back.
+	var customer struct {
+		ID  int64
+		Ext string
+	}
+	s.app.db.Raw(`SELECT c.id, c.external_id AS ext FROM customers c JOIN events e ON e.customer_id = c.id
+		WHERE e.type IN ('view', 'cart', 'purchase') AND e.product_id IS NOT NULL
+		GROUP BY c.id, c.external_id HAVING COUNT(*) <= 300
+		ORDER BY COUNT(DISTINCT e.product_id) DESC, c.id LIMIT 1`).Scan(&customer)
+	var seen []string
+	s.app.db.Raw(`SELECT DISTINCT p.external_id FROM products p WHERE p.id IN
+		(SELECT product_id FROM events WHERE customer_id = ? AND type IN ('view', 'cart', 'purchase')
+		 UNION SELECT product_id FROM orders WHERE customer_id = ?)`,
+		customer.ID, customer.ID).Scan(&seen)
+	if len(seen) < 5 {
+		t.Fatalf("customer %s saw %d products, want a busy one", customer.Ext, len(seen))
+	}
+	count := func(items recItems) int {
+		n := 0
+		for _, it := range items {
+			if slices.Contains(seen, it.ProductID) {
+				n++
+			}
+		}
+		return n
+	}
+	q := url.Values{"n": {"20"}, "algorithm": {"als"}}
+	if n := count(s.recommendations(customer.Ext, q)); n == 0 {
+		t.Fatalf("without the rule none of %s's %d products came back: the test shows nothing", customer.Ext, len(seen))
+	}
+	q.Set("exclude_seen", "true")
+	if items := s.recommendations(customer.Ext, q); count(items) != 0 || len(items) == 0 {
+		t.Fatalf("with exclude_seen: %d of %d items were seen before", count(items), len(items))
+	}
+	code, body := s.api("GET", "/api/v1/customers/"+customer.Ext+"/recommendations?exclude_seen=true&exclude_bought=false", nil)
+	if code != 422 || !strings.Contains(jsonString(body), "exclude_seen") {
+		t.Fatalf("new products only, bought ones allowed: %d %v, want 422 naming exclude_seen", code, body)
+	}
+}
