@@ -12,9 +12,8 @@ import (
 
 // recOptions reads a recommendation request from query parameters: n, algorithm,
 // exclude_bought and in_stock (true unless "false"), exclude_seen (false unless "true"),
-// categories and exclude_categories
-// (comma-separated), max_per_category, min_price, max_price and segment. A value that is
-// not a number is an error naming its parameter.
+// categories and exclude_categories (comma-separated), max_per_category, min_price,
+// max_price and segment. A value that is not a number is an error naming its parameter.
 func recOptions(c echo.Context, defaultN int) (recsys.Options, error) {
 	o := recsys.Options{N: defaultN, Algorithm: strings.TrimSpace(c.QueryParam("algorithm"))}
 	errs := store.FieldErrors{}

@@ -68,7 +68,7 @@ func (r Rules) Summary() string {
 	var parts []string
 	switch {
 	case r.ExcludeSeen:
-		parts = append(parts, "not already viewed or bought")
+		parts = append(parts, "only products new to the customer")
 	case !r.IncludeBought:
 		parts = append(parts, "not already bought")
 	}
