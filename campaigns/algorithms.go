@@ -3,6 +3,9 @@ package campaigns
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 )
 
 // AlgorithmUse is which recommendation algorithm a campaign's template asks for, with the
@@ -40,5 +43,70 @@ func (s *Service) AlgorithmUses(ctx context.Context) ([]AlgorithmUse, error) {
 	for i, r := range rows {
 		out[i] = AlgorithmUse(r)
 	}
+	return out, nil
+}
+
+// AlgorithmResult is what the messages whose recommendations one algorithm served
+// brought in: how many were sent, how many recipients clicked one of the recommended
+// products (and how many such clicks), and the orders attributed to those clicks.
+type AlgorithmResult struct {
+	Algorithm             string
+	Sent, Clicked, Clicks int64
+	Conversions           int64
+	Revenue               float64
+}
+
+// AlgorithmResults credits clicks on recommended products, and the orders those clicks
+// led to, to the algorithm that served the recommendations, over every sent message that
+// recorded its recommended products' links (rec_links). A click on another link of the
+// same message (a banner, a sale) is not credited. Algorithms come in name order.
+func (s *Service) AlgorithmResults(ctx context.Context) ([]AlgorithmResult, error) {
+	var sent []struct {
+		Algorithm string
+		N         int64
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT algorithm, COUNT(*) AS n FROM deliveries
+		WHERE status = ? AND algorithm <> '' AND rec_links <> '' GROUP BY algorithm`, DeliverySent).Scan(&sent).Error
+	if err != nil {
+		return nil, fmt.Errorf("campaigns: recommendation results: %w", err)
+	}
+	byAlgo := map[string]*AlgorithmResult{}
+	for _, r := range sent {
+		byAlgo[r.Algorithm] = &AlgorithmResult{Algorithm: r.Algorithm, Sent: r.N}
+	}
+	var clicks []struct {
+		DeliveryID, LinkID  int64
+		Algorithm, RecLinks string
+		Conversions         int64
+		Revenue             float64
+	}
+	err = s.db.WithContext(ctx).Raw(`SELECT d.id AS delivery_id, cl.link_id, d.algorithm, d.rec_links,
+			(SELECT COUNT(*) FROM conversions cv WHERE cv.click_id = cl.id) AS conversions,
+			(SELECT COALESCE(SUM(cv.revenue), 0) FROM conversions cv WHERE cv.click_id = cl.id) AS revenue
+		FROM clicks cl JOIN deliveries d ON d.id = cl.delivery_id
+		WHERE d.status = ? AND d.algorithm <> '' AND d.rec_links <> ''
+		ORDER BY d.id`, DeliverySent).Scan(&clicks).Error
+	if err != nil {
+		return nil, fmt.Errorf("campaigns: recommendation clicks: %w", err)
+	}
+	lastClicked := int64(0)
+	for _, c := range clicks {
+		r := byAlgo[c.Algorithm]
+		if r == nil || !slices.Contains(strings.Split(c.RecLinks, ","), strconv.FormatInt(c.LinkID, 10)) {
+			continue
+		}
+		r.Clicks++
+		if c.DeliveryID != lastClicked { // rows come by delivery
+			r.Clicked++
+			lastClicked = c.DeliveryID
+		}
+		r.Conversions += c.Conversions
+		r.Revenue += c.Revenue
+	}
+	out := make([]AlgorithmResult, 0, len(byAlgo))
+	for _, r := range byAlgo {
+		out = append(out, *r)
+	}
+	slices.SortFunc(out, func(a, b AlgorithmResult) int { return strings.Compare(a.Algorithm, b.Algorithm) })
 	return out, nil
 }

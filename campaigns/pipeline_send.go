@@ -151,8 +151,8 @@ func (s *Service) deliver(ctx context.Context, ch Channel, d claimedDelivery, ca
 		messageID = msg.MessageID
 	}
 	out.add(d, `status = 'sent', sent_at = ?, email = ?, message_id = ?, response = ?,
-		algorithm = ?, rec_items = ?, error = ?`,
-		s.now(), msg.To, messageID, res.Response, block.recordedAlgorithm(), block.itemIDs(), block.note)
+		algorithm = ?, rec_items = ?, rec_links = ?, error = ?`,
+		s.now(), msg.To, messageID, res.Response, block.recordedAlgorithm(), block.itemIDs(), block.linkIDs(), block.note)
 	return nil
 }
 
@@ -194,15 +194,18 @@ func (s *Service) compose(ctx context.Context, d claimedDelivery, cache *batchCa
 	if err != nil {
 		return Outgoing{}, recBlock{}, fmt.Errorf("render template %d: %w", d.TemplateID, err)
 	}
-	msg.HTML, err = RewriteLinks(msg.HTML, func(href string) (string, error) {
-		return s.trackedLink(ctx, d, href)
-	})
+	track := func(href string) (string, error) {
+		tracked, id, err := s.trackedLink(ctx, d, href)
+		if id != 0 {
+			block.linked(href, id)
+		}
+		return tracked, err
+	}
+	msg.HTML, err = RewriteLinks(msg.HTML, track)
 	if err != nil {
 		return Outgoing{}, recBlock{}, fmt.Errorf("rewrite links: %w", err)
 	}
-	msg.Text, err = RewriteTextLinks(msg.Text, func(href string) (string, error) {
-		return s.trackedLink(ctx, d, href)
-	})
+	msg.Text, err = RewriteTextLinks(msg.Text, track)
 	if err != nil {
 		return Outgoing{}, recBlock{}, fmt.Errorf("rewrite text links: %w", err)
 	}
@@ -216,22 +219,23 @@ func (s *Service) compose(ctx context.Context, d claimedDelivery, cache *batchCa
 	}, block, nil
 }
 
-// trackedLink turns an http(s) link into our click redirect; other links (mailto:, anchors)
-// and our own unsubscribe and tracking URLs stay as they are.
-func (s *Service) trackedLink(ctx context.Context, d claimedDelivery, href string) (string, error) {
+// trackedLink turns an http(s) link into our click redirect and returns the link's id;
+// other links (mailto:, anchors) and our own unsubscribe and tracking URLs stay as they
+// are, with id 0.
+func (s *Service) trackedLink(ctx context.Context, d claimedDelivery, href string) (string, int64, error) {
 	lower := strings.ToLower(strings.TrimSpace(href))
 	if !strings.HasPrefix(lower, "http://") && !strings.HasPrefix(lower, "https://") {
-		return href, nil
+		return href, 0, nil
 	}
 	if s.baseURL != "" && (strings.HasPrefix(href, s.baseURL+"/u/") || strings.HasPrefix(href, s.baseURL+"/t/")) {
-		return href, nil
+		return href, 0, nil
 	}
 	target := AddUTM(strings.TrimSpace(href), "persona", "email", slug(d.CampaignName))
 	id, err := s.links.ID(ctx, target)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
-	return s.baseURL + "/t/c/" + s.opts.Signer.Sign(TokenClick, d.ID, id), nil
+	return s.baseURL + "/t/c/" + s.opts.Signer.Sign(TokenClick, d.ID, id), id, nil
 }
 
 // addOpenPixel puts the 1×1 open-tracking image before </body>, or at the end.

@@ -10,6 +10,7 @@ import (
 // them, and why there are none when it failed.
 type recBlock struct {
 	items     []RecItem
+	links     []int64 // per item: the tracked link of its URL in the message, or 0
 	algorithm string
 	err       error
 	note      string
@@ -50,6 +51,33 @@ func (b recBlock) recordedAlgorithm() string {
 		return ""
 	}
 	return b.algorithm
+}
+
+// linked notes that the message links item URL href through tracked link id: every item
+// with that URL (a product shown twice has one link).
+func (b *recBlock) linked(href string, id int64) {
+	href = strings.TrimSpace(href)
+	for i, r := range b.items {
+		if r.URL != "" && strings.TrimSpace(r.URL) == href {
+			if b.links == nil {
+				b.links = make([]int64, len(b.items))
+			}
+			b.links[i] = id
+		}
+	}
+}
+
+// linkIDs is the delivery's rec_links column: per item of rec_items, its tracked link or
+// 0, comma-separated; empty when the message linked none of them.
+func (b recBlock) linkIDs() string {
+	if b.links == nil {
+		return ""
+	}
+	ids := make([]string, len(b.links))
+	for i, id := range b.links {
+		ids[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(ids, ",")
 }
 
 // itemIDs is the delivery's rec_items column: the product ids in the order shown,

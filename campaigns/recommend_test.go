@@ -2,8 +2,13 @@ package campaigns
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
 )
 
 // blockTemplate stores a template with a recommendation block and the given settings.
@@ -124,5 +129,87 @@ func TestPreviewUsesTheTemplatesBlockWithoutASegment(t *testing.T) {
 	}
 	if req, _ := reqs.get(ann); req != (RecRequest{Algorithm: "best", N: 4, Rules: "{}"}) {
 		t.Errorf("preview of a template without settings asked %+v", req)
+	}
+}
+
+// clickLink clicks the link with the given text in a sent message, as its recipient would.
+func clickLink(t *testing.T, s *Service, m Outgoing, text string) {
+	t.Helper()
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(m.HTML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	href, ok := doc.Find("a").FilterFunction(func(_ int, a *goquery.Selection) bool { return a.Text() == text }).Attr("href")
+	if !ok || !strings.HasPrefix(href, "https://shop.example/t/c/") {
+		t.Fatalf("no tracked link %q in %s", text, m.HTML)
+	}
+	if _, err := s.Click(context.Background(), strings.TrimPrefix(href, "https://shop.example/t/c/")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestClicksOnRecommendedProductsAndTheirOrdersAreCreditedToTheAlgorithm(t *testing.T) {
+	f := newFixture(t)
+	ch := &fakeChannel{}
+	s := f.service(func(o *Options) {
+		o.Channel = ch
+		o.Recommender = fakeRecommender{items: testRecs, reqs: &recRequests{}}
+	})
+	ctx := context.Background()
+	ann := f.customer("ann@example.com", "Ann", "A")
+	bob := f.customer("bob@example.com", "Bob", "B")
+	cy := f.customer("cy@example.com", "Cy", "C")
+	c, err := s.CreateCampaign(ctx, Input{Name: "Picks", SegmentID: f.segment("All"),
+		TemplateID: f.blockTemplate("Picks", "item-to-item", 2, `{}`), ScheduleKind: ScheduleManual})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Launch(ctx, c.ID, "k"); err != nil {
+		t.Fatal(err)
+	}
+	drain(t, s, ch)
+
+	// Each message records the tracked links of its two products, in the order shown.
+	var rows []struct {
+		CustomerID int64
+		RecLinks   string
+	}
+	f.db.Raw(`SELECT customer_id, rec_links FROM deliveries ORDER BY customer_id`).Scan(&rows)
+	for _, r := range rows {
+		var want []string
+		for _, p := range testRecs[:2] {
+			var id int64
+			f.db.Raw(`SELECT id FROM links WHERE url = ?`, AddUTM(p.URL, "persona", "email", "picks")).Scan(&id)
+			want = append(want, strconv.FormatInt(id, 10))
+		}
+		if r.RecLinks != strings.Join(want, ",") || strings.Contains(r.RecLinks, ",0") {
+			t.Fatalf("customer %d: rec_links %q, want %q", r.CustomerID, r.RecLinks, strings.Join(want, ","))
+		}
+	}
+
+	// Ann clicks a product twice, then orders; Bob clicks only the sale banner, then
+	// orders; Cy clicks nothing.
+	sent := map[string]Outgoing{}
+	for _, m := range ch.Sent() {
+		sent[m.To] = m
+	}
+	clickLink(t, s, sent["ann@example.com"], "Linen Shirt")
+	clickLink(t, s, sent["ann@example.com"], "Merino Socks")
+	clickLink(t, s, sent["bob@example.com"], "See the sale")
+	shirt := f.product("Shirt")
+	f.orderLine("O-ann", ann, shirt, 49.9, t0.Add(time.Hour))
+	f.orderLine("O-bob", bob, shirt, 30, t0.Add(time.Hour))
+	if _, err := s.Attribute(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_ = cy
+
+	got, err := s.AlgorithmResults(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []AlgorithmResult{{Algorithm: "item-to-item", Sent: 3, Clicked: 1, Clicks: 2, Conversions: 1, Revenue: 49.9}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("results = %+v, want %+v (the sale banner's click and order are not the recommendations')", got, want)
 	}
 }

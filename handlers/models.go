@@ -216,6 +216,13 @@ func (h *Models) Recommender(c echo.Context) error {
 		vm.Campaigns = append(vm.Campaigns, templates.CampaignAlgorithm{ID: u.CampaignID, Campaign: u.Campaign, Template: u.Template,
 			Algorithm: algo, Rules: rules.Summary(), Sent: u.Sent, Opened: u.Opened, Clicked: u.Clicked})
 	}
+	results, err := h.Campaigns.AlgorithmResults(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range results {
+		vm.Results = append(vm.Results, templates.AlgorithmResult(r))
+	}
 	return render(c, http.StatusOK, templates.RecommenderPage(h.page(c, "Recommender", "models"), vm))
 }
 

@@ -406,6 +406,11 @@ var migrations = []string{
 	CREATE INDEX customer_features_searches_90d ON customer_features (searches_90d, country, consent_email, consent_push, customer_id);
 	CREATE INDEX customer_features_tier_order ON customer_features (rfm_tier, last_order_at, country, consent_email, consent_push, customer_id);
 	CREATE INDEX customer_features_last_order ON customer_features (last_order_at, country, consent_email, consent_push, customer_id);`,
+
+	// 14: the tracked link of each recommended product in a sent message, in the order of
+	// rec_items (0 where the message did not link it), so a click can be credited to the
+	// algorithm that proposed the product.
+	`ALTER TABLE deliveries ADD COLUMN rec_links TEXT NOT NULL DEFAULT '';`,
 }
 
 var dialectTypes = map[string]map[string]string{

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -218,4 +219,64 @@ func TestOnlyNewProductsLeavesOutEverythingTheCustomerSaw(t *testing.T) {
 	if code != 422 || !strings.Contains(jsonString(body), "exclude_seen") {
 		t.Fatalf("new products only, bought ones allowed: %d %v, want 422 naming exclude_seen", code, body)
 	}
+}
+
+func TestTheRecommenderPageCreditsClicksOnRecommendedProducts(t *testing.T) {
+	s := newShop(t, 60)
+	b := s.browser()
+	b.login("mia@example.com", "marketing rocks")
+	_, doc := b.do("GET", "/models/recommender", nil)
+	if doc.Find(`[data-testid="recsys-result"]`).Length() != 0 {
+		t.Fatal("results shown before any message was sent")
+	}
+	html := `{{range .Recommendations}}<p class="rec"><a href="{{.URL}}">{{.Name}}</a></p>{{end}}` +
+		`<a href="https://shop.example/sale">Sale</a> <a href="{{.UnsubscribeURL}}">Unsubscribe</a>`
+	resp, _ := b.do("POST", "/templates", blockForm(url.Values{"html": {html}, "rec_max_per_category": {""}}))
+	tpl := idFromLocation(t, resp)
+	resp, _ = b.do("POST", "/segments", url.Values{"name": {"All"}, "n.kind": {"group"}, "n.match": {"all"},
+		"n_0.kind": {"field"}, "n_0.field": {"consent_email"}, "n_0.op": {"is_true"}, "op": {"save"}})
+	seg := idFromLocation(t, resp)
+	resp, _ = b.do("POST", "/campaigns", url.Values{"name": {"Picks"}, "segment_id": {itoa64(seg)}, "template_id": {itoa64(tpl)}, "schedule_kind": {"now"}})
+	s.waitSent(idFromLocation(t, resp))
+
+	// Two recipients click: one a recommended product, one the sale banner.
+	msgs, _, err := s.app.outbox.List(context.Background(), 1, 2)
+	if err != nil || len(msgs) != 2 {
+		t.Fatalf("outbox: %d messages, %v", len(msgs), err)
+	}
+	click := func(m campaigns.OutboxMessage, product bool) {
+		d, err := goquery.NewDocumentFromReader(strings.NewReader(m.HTML))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sel := d.Find(`p.rec a`).First()
+		if !product {
+			sel = d.Find(`a`).FilterFunction(func(_ int, a *goquery.Selection) bool { return a.Text() == "Sale" })
+		}
+		href, _ := sel.Attr("href")
+		if r, _ := b.do("GET", strings.TrimPrefix(href, s.base), nil); r.StatusCode != http.StatusFound {
+			t.Fatalf("click %q: %d", href, r.StatusCode)
+		}
+	}
+	click(msgs[0], true)
+	click(msgs[1], false)
+
+	var sent int64
+	s.app.db.Raw(`SELECT COUNT(*) FROM deliveries WHERE status = 'sent'`).Scan(&sent)
+	_, doc = b.do("GET", "/models/recommender", nil)
+	rows := doc.Find(`[data-testid="recsys-result"]`)
+	cells := rows.First().Find("td").Map(func(_ int, c *goquery.Selection) string { return strings.TrimSpace(c.Text()) })
+	if rows.Length() != 1 || len(cells) != 6 || cells[0] != "item-to-item" || cells[1] != fmtCount(sent) ||
+		!strings.HasPrefix(cells[2], "1 (") || cells[3] != "1" {
+		t.Fatalf("results row %q, want item-to-item, %d sent, 1 clicked, 1 click", cells, sent)
+	}
+}
+
+// fmtCount writes n as the pages do (thousands grouped), for the counts tests meet.
+func fmtCount(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
