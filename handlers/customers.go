@@ -116,7 +116,7 @@ func (h *Customers) Show(c echo.Context) error {
 	if ok {
 		vm.Cluster = &templates.ClusterRow{Key: cl.Key, Label: cl.Label, Portrait: cl.Portrait, Size: cl.Size}
 	}
-	vm.Algorithms, vm.RecAlgorithm = h.Recsys.Algorithms(), recsys.AlgoBest
+	vm.Algorithms, vm.RecAlgorithm = algorithmOptions(h.Recsys.Algorithms()), recsys.AlgoBest
 	if vm.Recs, vm.RecsNote, err = h.recs(ctx, id, recsys.AlgoBest); err != nil {
 		return err
 	}
@@ -181,5 +181,5 @@ func activityRows(f customers.Features) []templates.ActivityWindow {
 
 func recView(r recsys.Item) templates.Rec {
 	return templates.Rec{ProductID: r.ProductID, Name: r.Name, Category: r.Category, Price: r.Price, ImageURL: r.ImageURL,
-		URL: r.URL, Reason: r.Reason, Algorithm: r.Algorithm, Score: r.Score}
+		URL: r.URL, Reason: r.Reason, Algorithm: recsys.Label(r.Algorithm), Score: r.Score}
 }

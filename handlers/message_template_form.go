@@ -13,27 +13,14 @@ import (
 	"github.com/persona-app/persona/templates"
 )
 
-// recAlgorithmLabels names each algorithm of recsys.KnownAlgorithms for the select.
-var recAlgorithmLabels = map[string]string{
-	recsys.AlgoBest:       "Best (tuned blend)",
-	recsys.AlgoItemItem:   "Item-to-item",
-	recsys.AlgoUserUser:   "User-to-user",
-	recsys.AlgoContent:    "Content-based (product text)",
-	recsys.AlgoRules:      "Association rules (bought together)",
-	recsys.AlgoALS:        "Matrix factorisation (ALS)",
-	recsys.AlgoBlend:      "Blend",
-	recsys.AlgoPopularity: "Popularity",
-}
-
 // recAlgorithmOptions lists the algorithms a template may name, best first.
-func recAlgorithmOptions() []templates.Option {
-	out := make([]templates.Option, 0, len(recsys.KnownAlgorithms))
-	for _, name := range recsys.KnownAlgorithms {
-		label := recAlgorithmLabels[name]
-		if label == "" {
-			label = name
-		}
-		out = append(out, templates.Option{Value: name, Label: label})
+func recAlgorithmOptions() []templates.Option { return algorithmOptions(recsys.KnownAlgorithms) }
+
+// algorithmOptions are the algorithms as select options, named as pages name them.
+func algorithmOptions(names []string) []templates.Option {
+	out := make([]templates.Option, 0, len(names))
+	for _, name := range names {
+		out = append(out, templates.Option{Value: name, Label: recsys.Label(name)})
 	}
 	return out
 }
@@ -166,11 +153,7 @@ func recBlockView(t campaigns.Template) templates.RecBlockForm {
 // "Item-to-item, 6 items: not already bought, in stock, at most 1 per category".
 func recBlockSummary(t campaigns.Template) string {
 	v := recBlockView(t)
-	label := recAlgorithmLabels[v.Algorithm]
-	if label == "" {
-		label = v.Algorithm
-	}
-	out := label + ", " + v.Count + " items"
+	out := recsys.Label(v.Algorithm) + ", " + v.Count + " items"
 	if r, err := campaigns.ParseRecRules(t.RecRules); err == nil {
 		if rules := r.Summary(); rules != "" {
 			out += ": " + rules

@@ -180,7 +180,10 @@ func (h *Models) Status(c echo.Context) error {
 // every algorithm against the baselines, and which algorithm each campaign uses.
 func (h *Models) Recommender(c echo.Context) error {
 	ctx := c.Request().Context()
-	vm := templates.RecommenderView{Algorithms: h.Recsys.Algorithms()}
+	vm := templates.RecommenderView{}
+	for _, a := range h.Recsys.Algorithms() {
+		vm.Algorithms = append(vm.Algorithms, recsys.Label(a))
+	}
 	if weights, ok := h.Recsys.BlendWeights(); ok {
 		vm.Blend = blendSummary(weights)
 	}
@@ -209,9 +212,9 @@ func (h *Models) Recommender(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		algo := u.Asked
+		algo := recsys.Label(u.Asked)
 		if u.Served != "" && u.Served != u.Asked {
-			algo += " (served by " + u.Served + ")"
+			algo += ", served by " + recsys.Label(u.Served)
 		}
 		vm.Campaigns = append(vm.Campaigns, templates.CampaignAlgorithm{ID: u.CampaignID, Campaign: u.Campaign, Template: u.Template,
 			Algorithm: algo, Rules: rules.Summary(), Sent: u.Sent, Opened: u.Opened, Clicked: u.Clicked})
@@ -221,6 +224,7 @@ func (h *Models) Recommender(c echo.Context) error {
 		return err
 	}
 	for _, r := range results {
+		r.Algorithm = recsys.Label(r.Algorithm)
 		vm.Results = append(vm.Results, templates.AlgorithmResult(r))
 	}
 	return render(c, http.StatusOK, templates.RecommenderPage(h.page(c, "Recommender", "models"), vm))
@@ -231,7 +235,7 @@ func evaluationView(r recsys.EvalReport) *templates.EvaluationView {
 		TrainCustomer: r.TrainCustomers, At: r.EvaluatedAt, Duration: r.Duration}
 	best := -1
 	for i, m := range r.Results {
-		v.Rows = append(v.Rows, templates.EvalRow{Algorithm: m.Algorithm, Precision: m.Precision, Recall: m.Recall,
+		v.Rows = append(v.Rows, templates.EvalRow{Algorithm: m.Algorithm, Label: recsys.Label(m.Algorithm), Precision: m.Precision, Recall: m.Recall,
 			NDCG: m.NDCG, HitRate: m.HitRate, MAP: m.MAP, Cov: m.Coverage, Customers: m.Customers})
 		v.Evaluated = max(v.Evaluated, m.Customers)
 		if m.Algorithm == recsys.AlgoPopularity {
@@ -247,9 +251,10 @@ func evaluationView(r recsys.EvalReport) *templates.EvaluationView {
 	return v
 }
 
-// blendSummary says what "best" serves: "the blend of als 51 %, user-to-user 49 %, weights
-// tuned on a validation split", heaviest first, or, when tuning kept one algorithm, that
-// algorithm alone: a blend of one is not a blend to the marketer reading it.
+// blendSummary says what "best" serves: "the blend of Matrix factorisation (ALS) 51 %,
+// User-to-user 49 %, weights tuned on a validation split", heaviest first, or, when tuning
+// kept one algorithm, that algorithm alone: a blend of one is not a blend to the marketer
+// reading it.
 func blendSummary(weights map[string]float64) string {
 	names := make([]string, 0, len(weights))
 	for name, w := range weights {
@@ -264,11 +269,11 @@ func blendSummary(weights map[string]float64) string {
 		return names[i] < names[j]
 	})
 	if len(names) == 1 {
-		return names[0] + " alone (tuning on a validation split found no blend that did better)"
+		return recsys.Label(names[0]) + " alone (tuning on a validation split found no blend that did better)"
 	}
 	parts := make([]string, len(names))
 	for i, name := range names {
-		parts[i] = fmt.Sprintf("%s %.0f %%", name, 100*weights[name])
+		parts[i] = fmt.Sprintf("%s %.0f %%", recsys.Label(name), 100*weights[name])
 	}
 	return "the blend of " + strings.Join(parts, ", ") + ", weights tuned on a validation split"
 }

@@ -18,3 +18,24 @@ func (s *Service) Resolve(name string) string {
 	}
 	return AlgoItemItem
 }
+
+// labels are the algorithms' names as pages show them to marketers.
+var labels = map[string]string{
+	AlgoBest:       "Best (tuned blend)",
+	AlgoItemItem:   "Item-to-item",
+	AlgoUserUser:   "User-to-user",
+	AlgoContent:    "Content-based (product text)",
+	AlgoRules:      "Association rules (bought together)",
+	AlgoALS:        "Matrix factorisation (ALS)",
+	AlgoBlend:      "Blend",
+	AlgoPopularity: "Popularity",
+	AlgoRandom:     "Random",
+}
+
+// Label is how pages name an algorithm to marketers; an unknown name comes back as it is.
+func Label(algorithm string) string {
+	if l, ok := labels[algorithm]; ok {
+		return l
+	}
+	return algorithm
+}

@@ -16,7 +16,7 @@ import (
 
 // EvalRow is one algorithm's line of the offline evaluation.
 type EvalRow struct {
-	Algorithm                                  string
+	Algorithm, Label                           string // the name, and how the page shows it
 	Precision, Recall, NDCG, HitRate, MAP, Cov float64
 	Customers                                  int
 	Best                                       bool
@@ -72,7 +72,7 @@ func (e EvaluationView) chart() Chart {
 	c := Chart{Type: "bar"}
 	ndcg, rec, prec, mapd := Dataset{Label: "NDCG@" + itoa(e.K)}, Dataset{Label: "Recall@" + itoa(e.K)}, Dataset{Label: "Precision@" + itoa(e.K)}, Dataset{Label: "MAP@" + itoa(e.K)}
 	for _, r := range e.Rows {
-		c.Labels = append(c.Labels, r.Algorithm)
+		c.Labels = append(c.Labels, r.Label)
 		ndcg.Data = append(ndcg.Data, r.NDCG)
 		rec.Data = append(rec.Data, r.Recall)
 		prec.Data = append(prec.Data, r.Precision)
@@ -434,9 +434,9 @@ func RecommenderPage(p Page, vm RecommenderView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var21 string
-					templ_7745c5c3_Var21, templ_7745c5c3_Err = templ.JoinStringErrs(r.Algorithm)
+					templ_7745c5c3_Var21, templ_7745c5c3_Err = templ.JoinStringErrs(r.Label)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/recommender.templ`, Line: 143, Col: 23}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/recommender.templ`, Line: 143, Col: 19}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var21))
 					if templ_7745c5c3_Err != nil {

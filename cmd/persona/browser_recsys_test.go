@@ -25,7 +25,7 @@ func TestAMarketerReadsTheRecommenderInTheBrowser(t *testing.T) {
 	do(t, ctx, chromedp.Navigate(s.base+"/models"))
 	click(t, ctx, `[data-testid="recommender-link"]`)
 	waitFor(t, ctx, "the recommender page", `document.querySelector('[data-testid="recsys-evaluation"]') !== null`)
-	if got := text(t, ctx, `[data-testid="recsys-algorithms"]`); !strings.Contains(got, recsys.AlgoItemItem) {
+	if got := text(t, ctx, `[data-testid="recsys-algorithms"]`); !strings.Contains(got, recsys.Label(recsys.AlgoItemItem)) {
 		t.Fatalf("algorithms in use: %q", got)
 	}
 	click(t, ctx, `[data-testid="train-recsys-eval"]`)
@@ -62,7 +62,7 @@ func TestAMarketerReadsTheRecommenderInTheBrowser(t *testing.T) {
 		t.Fatalf("no recommendation is explained by the customer's history: %q", reasons)
 	}
 	setField(t, ctx, `[data-testid="rec-algorithm"]`, recsys.AlgoPopularity)
-	waitFor(t, ctx, "popular products", `[...document.querySelectorAll('[data-testid="rec-algorithm-used"]')].every(e => e.textContent === "popularity")`)
+	waitFor(t, ctx, "popular products", `[...document.querySelectorAll('[data-testid="rec-algorithm-used"]')].every(e => e.textContent === "Popularity")`)
 	if got := text(t, ctx, `[data-testid="rec-reason"]`); !strings.HasPrefix(got, "Popular") {
 		t.Fatalf("popularity's reason: %q", got)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"github.com/persona-app/persona/recsys"
 	"github.com/persona-app/persona/segments/clusters"
 )
 
@@ -213,11 +214,11 @@ func TestCampaignPageAndDashboardSayWhatTheyShow(t *testing.T) {
 	if weights, ok := s.app.recsys.BlendWeights(); ok {
 		want = []string{"the blend of "}
 		for name, w := range weights {
-			want = append(want, fmt.Sprintf("%s %.0f %%", name, 100*w))
+			want = append(want, fmt.Sprintf("%s %.0f %%", recsys.Label(name), 100*w))
 		}
 		if len(weights) == 1 {
 			for name := range weights {
-				want = []string{name + " alone"}
+				want = []string{recsys.Label(name) + " alone"}
 			}
 		}
 	}
