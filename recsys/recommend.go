@@ -17,6 +17,9 @@ const (
 		ORDER BY occurred_at DESC LIMIT ?`
 	historyOrdersSQL = `SELECT customer_id, product_id, 5, ordered_at FROM orders
 		WHERE customer_id = ? ORDER BY ordered_at DESC LIMIT ?`
+	// boughtSQL is every product a customer bought, by order or purchase event.
+	boughtSQL = `SELECT product_id FROM orders WHERE customer_id = ?
+		UNION SELECT product_id FROM events WHERE customer_id = ? AND type = 'purchase' AND product_id IS NOT NULL`
 )
 
 // Recommend returns up to o.N products for the customer from the algorithm o names (the
@@ -176,11 +179,17 @@ func checkCount(n int) error {
 
 // readHistory reads the customer's latest events and order lines (two indexed queries) and
 // sums them per product like training does, keeping the maxHistory most recent products.
+// What they bought is every product they ever bought, as in training: when either query
+// reached its limit, older purchases are read too, so "not already bought" holds for the
+// most active customers as well.
 func readHistory(ctx context.Context, db *store.DB, cat *catalog, customerID int64) (*history, error) {
 	h := &history{}
 	var rows []rawRow
+	limited := false
 	for _, q := range []string{historyEventsSQL, historyOrdersSQL} {
+		n := 0
 		err := scanRows(ctx, db, q, []any{customerID, maxHistory}, func(_, productID int64, weight float32, at time.Time) {
+			n++
 			p := cat.index(productID)
 			if p < 0 {
 				return // a product the model does not know: it can neither score nor be proposed
@@ -195,6 +204,18 @@ func readHistory(ctx context.Context, db *store.DB, cat *catalog, customerID int
 		})
 		if err != nil {
 			return nil, fmt.Errorf("recsys: read history of customer %d: %w", customerID, err)
+		}
+		limited = limited || n >= maxHistory
+	}
+	if limited {
+		var ids []int64
+		if err := db.WithContext(ctx).Raw(boughtSQL, customerID, customerID).Scan(&ids).Error; err != nil {
+			return nil, fmt.Errorf("recsys: read purchases of customer %d: %w", customerID, err)
+		}
+		for _, id := range ids {
+			if p := cat.index(id); p >= 0 {
+				h.bought = append(h.bought, p)
+			}
 		}
 	}
 	slices.Sort(h.bought)

@@ -105,6 +105,36 @@ func TestNewBehaviourCountsOnceForgotten(t *testing.T) {
 	}
 }
 
+func TestAPurchaseOlderThanTheHistoryWindowStillCountsAsBought(t *testing.T) {
+	s, db := trainedShop(t)
+	ctx := context.Background()
+	// Customer 2 bought the Blue Mug (102) before training; then views the Kettle (104)
+	// more times than a history read from the database holds.
+	var views [][]any
+	for i := range maxHistory + 5 {
+		at := trainTime.Add(time.Duration(i+1) * time.Minute)
+		views = append(views, []any{2, "view", 104, at, fmt.Sprintf("busy-%d", i), at})
+	}
+	insertRows(t, db, "events", "customer_id, type, product_id, occurred_at, dedup_key, created_at", views)
+	s.Forget(2)
+	h, err := readHistory(ctx, db, s.current.Load().catalog, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !h.hasBought(dense(102)) {
+		t.Fatalf("bought %v: the Blue Mug, bought before the latest %d events, is missing", h.bought, maxHistory)
+	}
+	for _, algo := range []string{AlgoItemItem, AlgoPopularity} {
+		items, err := s.Recommend(ctx, 2, Options{N: 5, Algorithm: algo})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.Contains(itemIDs(items), 102) {
+			t.Fatalf("%s proposes the Blue Mug again to the customer who bought it: %v", algo, itemIDs(items))
+		}
+	}
+}
+
 func TestPopularityWithinASegment(t *testing.T) {
 	db := openShop(t)
 	s := NewService(db, fixedClock(trainTime))
