@@ -74,15 +74,25 @@ func (s *Service) AlgorithmResults(ctx context.Context) ([]AlgorithmResult, erro
 	for _, r := range sent {
 		byAlgo[r.Algorithm] = &AlgorithmResult{Algorithm: r.Algorithm, Sent: r.N}
 	}
-	var clicks []struct {
-		DeliveryID, LinkID  int64
-		Algorithm, RecLinks string
-		Conversions         int64
-		Revenue             float64
+	// Orders by the click they are attributed to, read once: a lookup per click would scan
+	// conversions (not indexed by click) once per click.
+	var convs []struct {
+		ClickID, N int64
+		Revenue    float64
 	}
-	err = s.db.WithContext(ctx).Raw(`SELECT d.id AS delivery_id, cl.link_id, d.algorithm, d.rec_links,
-			(SELECT COUNT(*) FROM conversions cv WHERE cv.click_id = cl.id) AS conversions,
-			(SELECT COALESCE(SUM(cv.revenue), 0) FROM conversions cv WHERE cv.click_id = cl.id) AS revenue
+	if err := s.db.WithContext(ctx).Raw(`SELECT click_id, COUNT(*) AS n, SUM(revenue) AS revenue
+		FROM conversions GROUP BY click_id`).Scan(&convs).Error; err != nil {
+		return nil, fmt.Errorf("campaigns: recommendation orders: %w", err)
+	}
+	byClick := make(map[int64]int, len(convs))
+	for i, c := range convs {
+		byClick[c.ClickID] = i
+	}
+	var clicks []struct {
+		ClickID, DeliveryID, LinkID int64
+		Algorithm, RecLinks         string
+	}
+	err = s.db.WithContext(ctx).Raw(`SELECT cl.id AS click_id, d.id AS delivery_id, cl.link_id, d.algorithm, d.rec_links
 		FROM clicks cl JOIN deliveries d ON d.id = cl.delivery_id
 		WHERE d.status = ? AND d.algorithm <> '' AND d.rec_links <> ''
 		ORDER BY d.id`, DeliverySent).Scan(&clicks).Error
@@ -100,8 +110,10 @@ func (s *Service) AlgorithmResults(ctx context.Context) ([]AlgorithmResult, erro
 			r.Clicked++
 			lastClicked = c.DeliveryID
 		}
-		r.Conversions += c.Conversions
-		r.Revenue += c.Revenue
+		if i, ok := byClick[c.ClickID]; ok {
+			r.Conversions += convs[i].N
+			r.Revenue += convs[i].Revenue
+		}
 	}
 	out := make([]AlgorithmResult, 0, len(byAlgo))
 	for _, r := range byAlgo {
