@@ -806,7 +806,7 @@ func RecommenderPage(p Page, vm RecommenderView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 67, "</tbody></table></div><p class=\"hint\">A click counts when it is on a recommended product's link in a sent message; an order counts when it is attributed to such a click (within the attribution window). Clicks on other links of the same message, and messages sent before links were recorded with their products, are not counted.</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 67, "</tbody></table></div><p class=\"hint\">A click counts when it is on a recommended product's link in a sent message; an order counts when it is attributed to such a click (within the attribution window). Clicks on other links of the same message are not counted, nor are messages that link none of their recommended products (sent before links were recorded, or from a template without product links).</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
